@@ -1,0 +1,160 @@
+"""The AWS edge: one boto3 session, cached clients, botocore retries, reads on worker threads.
+
+boto3 is imported on the first call, not at start-up, so the server answers
+``initialize`` and ``tools/list`` without paying for it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+
+from apigw_mcp.tools.errors import AwsCallFailed
+
+from .settings import Settings
+
+T = TypeVar("T")
+
+_ADVICE = {
+    "AccessDeniedException": "the credentials lack the IAM permission for this call; "
+    "see `apigw-mcp iam-policy` for what the server needs",
+    "AccessDenied": "the credentials lack the IAM permission for this call",
+    "UnauthorizedOperation": "the credentials lack the IAM permission for this call",
+    "NotFoundException": "the resource does not exist in this region: list_apis shows what exists",
+    "ResourceNotFoundException": "the resource does not exist in this region",
+    "TooManyRequestsException": "AWS throttled the call after botocore's retries; wait and call again",
+    "ThrottlingException": "AWS throttled the call after botocore's retries; wait and call again",
+    "ConflictException": "the resource changed or already exists; describe it and plan again",
+    "ExpiredTokenException": "the AWS credentials expired: refresh them (e.g. `aws sso login`)",
+    "UnrecognizedClientException": "the AWS credentials are invalid for this region or account",
+}
+_NO_CREDENTIALS = (
+    "no AWS credentials found: set APIGW_MCP_PROFILE (or AWS_PROFILE), or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, or run `aws sso login`; for a try-out without AWS use `apigw-mcp serve --sandbox`"
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    account: str
+    arn: str
+
+
+class AwsRuntime:
+    """Holds the session and clients for one server; safe to share across worker threads."""
+
+    def __init__(self, settings: Settings, max_concurrency: int = 8) -> None:
+        self.settings = settings
+        self.region = settings.require_region()
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._limiter = anyio.CapacityLimiter(max_concurrency)
+        self._identity: Identity | None = None
+        self._session: Any = None
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._new_client(service)
+            return self._clients[service]
+
+    def _new_client(self, service: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        if self._session is None:
+            self._session = boto3.Session(profile_name=self.settings.profile, region_name=self.region)
+        config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30,
+                        user_agent_extra="apigw-mcp")
+        return self._session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
+
+    async def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        return await self._run(partial(self._call_sync, service, operation, params))
+
+    async def paginate(self, service: str, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of every page: never a silently truncated listing."""
+        return await self._run(partial(self._paginate_sync, service, operation, key, params))
+
+    async def identity(self) -> Identity:
+        if self._identity is None:
+            found = await self.call("sts", "get_caller_identity")
+            self._identity = Identity(account=found["Account"], arn=found["Arn"])
+        return self._identity
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    def _call_sync(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        with translated_errors(service, operation):
+            response: dict[str, Any] = getattr(self.client(service), operation)(**params)
+            return response
+
+    def _paginate_sync(self, service: str, operation: str, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with translated_errors(service, operation):
+            pages = self.client(service).get_paginator(operation).paginate(**params)
+            return [item for page in pages for item in page.get(key, [])]
+
+
+class translated_errors:  # noqa: N801 - used as a context manager, reads like one
+    """Turn botocore exceptions into one actionable AwsCallFailed."""
+
+    def __init__(self, service: str, operation: str) -> None:
+        self.where = f"{service}.{operation}"
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> bool:
+        if error is None:
+            return False
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+        if isinstance(error, NoCredentialsError):
+            raise AwsCallFailed("NoCredentials", _NO_CREDENTIALS) from None
+        if isinstance(error, NoRegionError):
+            raise AwsCallFailed("NoRegion", "no AWS region: set APIGW_MCP_REGION") from None
+        if isinstance(error, ClientError):
+            raise client_error(self.where, error.response) from None
+        if isinstance(error, BotoCoreError):
+            raise AwsCallFailed(type(error).__name__, f"{self.where} failed: {error}") from None
+        return False
+
+
+def client_error(where: str, response: Any) -> AwsCallFailed:
+    info = response.get("Error", {})
+    code = str(info.get("Code", "Unknown"))
+    request_id = response.get("ResponseMetadata", {}).get("RequestId")
+    message = f"{where} failed: {code}: {info.get('Message', '')}".rstrip(": ")
+    if request_id:
+        message += f" (request id {request_id})"
+    if code in _ADVICE:
+        message += f". {_ADVICE[code]}"
+    if code in ("InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException"):
+        message += f". {_NO_CREDENTIALS}"
+    return AwsCallFailed(code, message)
+
+
+async def gather(*calls: Callable[[], Awaitable[Any]]) -> list[Any]:
+    """Run independent reads concurrently; results in call order; the first error wins."""
+    results: list[Any] = [None] * len(calls)
+
+    async def run(index: int, call: Callable[[], Awaitable[Any]]) -> None:
+        results[index] = await call()
+
+    try:
+        async with anyio.create_task_group() as group:
+            for index, call in enumerate(calls):
+                group.start_soon(run, index, call)
+    except BaseExceptionGroup as failures:
+        raise _first_leaf(failures) from None
+    return results
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first

@@ -1,0 +1,104 @@
+"""The ``apigw-mcp`` command: serve, demo, --version."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import package_version
+
+EXAMPLES = """examples:
+  apigw-mcp demo                               walk through a preview and an apply on the sandbox
+  apigw-mcp serve --sandbox                    stdio server against an embedded moto sandbox
+  APIGW_MCP_REGION=eu-west-1 apigw-mcp serve   stdio server on your AWS credentials
+  apigw-mcp serve --region us-east-1 --read-only --transport http --port 8765
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apigw-mcp", description="MCP server for AWS API Gateway: previewed, scoped, token-applied changes.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the MCP server", epilog=EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    _scope_flags(serve)
+    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument("--sandbox", action="store_true", help="use an embedded moto sandbox, no AWS account")
+    demo = commands.add_parser("demo", help="an end-to-end walk on the sandbox")
+    demo.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    return parser
+
+
+def _scope_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region")
+    parser.add_argument("--profile")
+    parser.add_argument("--endpoint-url")
+    parser.add_argument("--account", help="refuse unless the credentials are for this account")
+    parser.add_argument("--api-id", action="append", dest="api_ids", help="an existing API that may change")
+    parser.add_argument("--api-name-prefix", action="append", dest="api_name_prefixes")
+    parser.add_argument("--allow-lambda", action="append", dest="lambda_arns", help="allowed Lambda ARN pattern")
+    parser.add_argument("--read-only", action="store_true", default=None)
+    parser.add_argument("--allow-deletes", action="store_true", default=None)
+    parser.add_argument("--audit-log", help="JSONL audit log path, or 'off'")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    from .settings import SettingsError
+
+    try:
+        if args.command == "demo":
+            from .demo import run_demo
+
+            sys.exit(run_demo(as_json=args.json))
+        _serve(args)
+    except SettingsError as error:
+        sys.exit(f"apigw-mcp: {error}")
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from .sandbox import Sandbox, SandboxError
+
+    flags = {name: getattr(args, name) for name in (
+        "region", "profile", "endpoint_url", "account", "api_ids", "api_name_prefixes", "lambda_arns",
+        "read_only", "allow_deletes", "audit_log")}
+    if not args.sandbox:
+        _run(flags, args)
+        return
+    region = flags["region"] or os.environ.get("APIGW_MCP_REGION") or "us-east-1"
+    try:
+        with Sandbox(region) as box:
+            sandbox_credentials()
+            print(f"apigw-mcp sandbox: {box.endpoint} ({region}); role {box.seed.role_arn}; "
+                  f"function {box.seed.function_arn}", file=sys.stderr, flush=True)
+            _run({**flags, "region": region, "endpoint_url": box.endpoint}, args)
+    except SandboxError as error:
+        sys.exit(f"apigw-mcp: {error}")
+
+
+def sandbox_credentials() -> None:
+    """The sandbox accepts any credentials; fake ones keep real ones from ever being sent to it."""
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing")
+    os.environ.pop("AWS_PROFILE", None)
+
+
+def _run(flags: dict[str, object], args: argparse.Namespace) -> None:
+    from .settings import load_settings
+
+    settings = load_settings(**flags)
+    from .app import build_server
+
+    server = build_server(settings)
+    if args.transport == "http":
+        server.run("streamable-http", host=args.host, port=args.port)
+    else:
+        server.run("stdio")

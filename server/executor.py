@@ -1,0 +1,53 @@
+"""Run a plan's steps in order, resolving placeholders; stop at the first failure and say exactly where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apigw_mcp.tools.errors import AwsCallFailed
+from apigw_mcp.tools.plan import Plan, Step, resolve_refs
+from apigw_mcp.tools.redact import redact
+from apigw_mcp.tools.results import AppliedStep, ChangeResult, FailedStep
+
+from .audit import AuditLog
+from .aws import AwsRuntime
+
+_ID_FIELDS = ("ApiId", "IntegrationId", "RouteId", "AuthorizerId", "StageName", "DeploymentId")
+
+
+async def execute(
+    runtime: AwsRuntime, plan: Plan, tool: str, audit: AuditLog
+) -> tuple[ChangeResult, dict[str, dict[str, Any]]]:
+    """The result (applied / failed / remaining) and each applied step's response, by step id."""
+    outputs: dict[str, dict[str, Any]] = {}
+    result = ChangeResult(plan=plan)
+    for index, step in enumerate(plan.steps):
+        params = resolve_refs(step.params, outputs)
+        try:
+            response = await runtime.call(step.service, step.operation, **params)
+        except AwsCallFailed as error:
+            result.failed = FailedStep(operation=step.operation, resource=step.resource, error=str(error))
+            result.remaining = [f"{s.operation} {s.resource}" for s in plan.steps[index + 1:]]
+            break
+        outputs[step.id] = response
+        applied = AppliedStep(
+            operation=step.operation, resource_id=_resource_id(step, params, response),
+            request_id=response.get("ResponseMetadata", {}).get("RequestId"),
+        )
+        result.applied.append(applied)
+        audit.record(
+            tool=tool, plan_token=plan.token, account=plan.account, region=plan.region,
+            operation=f"{step.service}.{step.operation}", resource=applied.resource_id,
+            request_id=applied.request_id, params=redact(params),
+        )
+    return result, outputs
+
+
+def _resource_id(step: Step, params: dict[str, Any], response: dict[str, Any]) -> str:
+    for field in _ID_FIELDS[::-1]:
+        if field in response:
+            return str(response[field])
+    for field in _ID_FIELDS[::-1]:
+        if field in params:
+            return str(params[field])
+    return str(params.get("FunctionName") or params.get("ResourceArn") or step.resource)

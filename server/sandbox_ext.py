@@ -1,0 +1,69 @@
+"""Sandbox support: moto extensions for AWS operations moto lacks, and the seed data.
+
+Product code speaks only AWS's real API; where moto lacks an operation the
+product calls, it is added here, in the shapes botocore expects, and loaded by
+the sandbox process and the test fixture alike.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from pydantic import BaseModel
+
+SEED_ROLE = "apigw-mcp-sandbox-role"
+SEED_FUNCTION = "apigw-mcp-sandbox-fn"
+_HANDLER = (
+    "import json\n\n"
+    "def handler(event, context):\n"
+    "    return {'statusCode': 200, 'body': json.dumps({'ok': True})}\n"
+)
+_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+class SeedInfo(BaseModel):
+    role_arn: str
+    function_arn: str
+
+
+def apply_moto_extensions() -> None:
+    """Add apigatewayv2 GetAuthorizers (a list of what GetAuthorizer returns) to moto."""
+    from moto.apigatewayv2.responses import ApiGatewayV2Response
+
+    def get_authorizers(self: Any) -> tuple[int, dict[str, str], str]:
+        api_id = self.path.split("/")[-2]
+        api = self.apigatewayv2_backend.get_api(api_id)
+        items = [authorizer.to_json() for authorizer in api.authorizers.values()]
+        return 200, {}, json.dumps({"items": items})
+
+    ApiGatewayV2Response.get_authorizers = get_authorizers  # type: ignore[attr-defined]
+    from moto.core.config import default_user_config
+
+    default_user_config["lambda"] = {"use_docker": False}
+
+
+def _function_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", _HANDLER)
+    return buffer.getvalue()
+
+
+def seed(endpoint_url: str, region: str) -> SeedInfo:
+    """Create the sample IAM role and Lambda function everything can be tried with."""
+    import boto3
+
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    iam = session.client("iam", endpoint_url=endpoint_url)
+    role = iam.create_role(RoleName=SEED_ROLE, AssumeRolePolicyDocument=json.dumps(_TRUST))["Role"]["Arn"]
+    function = session.client("lambda", endpoint_url=endpoint_url).create_function(
+        FunctionName=SEED_FUNCTION, Runtime="python3.12", Role=role, Handler="app.handler",
+        Code={"ZipFile": _function_zip()},
+    )
+    return SeedInfo(role_arn=role, function_arn=function["FunctionArn"])

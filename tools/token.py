@@ -1,0 +1,56 @@
+"""Stateless plan tokens.
+
+A token is a hash over the arguments, the scope, the caller identity, the
+normalised live state of every touched resource and the planned steps, followed
+by short per-part digests. Apply re-reads and re-plans; the token must come out
+the same, so it survives restarts and works on any replica. When it does not,
+the per-part digests say what moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import StalePlan
+from .plan import Step, digest
+
+_PART = 4
+
+
+def make_token(
+    args: Any, scope: Any, identity: str, state: Mapping[str, Any], steps: Sequence[Step]
+) -> str:
+    resources = sorted(state)
+    whole = digest(
+        [args, scope, identity, [[r, state[r]] for r in resources], [s.model_dump() for s in steps]], 16
+    )
+    head = [whole, digest(args, _PART), digest(scope, _PART), digest(identity, _PART)]
+    return ".".join(head + [digest([r, state[r]], _PART) for r in resources])
+
+
+def check_token(given: str, fresh: str, state: Mapping[str, Any]) -> None:
+    """Raise StalePlan naming what changed when ``given`` does not match ``fresh``."""
+    if given == fresh:
+        return
+    old, new = given.split("."), fresh.split(".")
+    if len(old) < 4 or any(not part.isalnum() for part in old):
+        raise StalePlan("plan_token is malformed: pass the token from this tool's dry run unchanged.")
+    reasons = _differences(old, new, sorted(state))
+    raise StalePlan(
+        "plan_token does not match the current plan ("
+        + "; ".join(reasons)
+        + "). Run the tool again with dry_run=true, review the new plan, and apply its token."
+    )
+
+
+def _differences(old: list[str], new: list[str], resources: list[str]) -> list[str]:
+    labels = ["arguments differ from the previewed call", "the server's scope settings changed",
+              "the AWS caller identity changed"]
+    reasons = [label for label, a, b in zip(labels, old[1:4], new[1:4], strict=True) if a != b]
+    if len(old) != len(new):
+        reasons.append("the set of live resources changed since the preview")
+    else:
+        reasons += [f"{name} changed since the preview" for name, a, b in
+                    zip(resources, old[4:], new[4:], strict=True) if a != b]
+    return reasons or ["the planned steps differ (was the server upgraded?) or the token is from another plan"]

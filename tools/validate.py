@@ -1,0 +1,104 @@
+"""Syntax rules for route keys, paths, Lambda ARNs, names, tags and CORS values.
+
+Each function raises ValueError with a message that says what is allowed, so it
+can serve as a pydantic validator (the field name is added by pydantic) or be
+called directly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .netcheck import url_refusal
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+_LITERAL = re.compile(r"[A-Za-z0-9._~:@!$&'()*+,;=-]+")
+_PARAM = re.compile(r"\{([A-Za-z0-9_-]+)(\+?)\}")
+LAMBDA_ARN = re.compile(
+    r"arn:(aws|aws-cn|aws-us-gov):lambda:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):function:"
+    r"([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]{1,128}))?"
+)
+_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*", re.UNICODE)
+
+
+def route_key(value: str) -> str:
+    """``$default`` or ``METHOD /path``; returns the normalised key (method upper-cased)."""
+    if value == "$default":
+        return value
+    method, sep, path = value.strip().partition(" ")
+    if not sep:
+        raise ValueError(f"{value!r} is not a route key: use 'METHOD /path' (e.g. 'GET /orders/{{id}}') or '$default'")
+    method = method.upper()
+    if method not in HTTP_METHODS:
+        raise ValueError(f"method {method!r} is not one of {', '.join(HTTP_METHODS)}")
+    return f"{method} {http_path(path)}"
+
+
+def http_path(path: str) -> str:
+    if path == "/":
+        return path
+    if not path.startswith("/") or path.endswith("/") or "//" in path:
+        raise ValueError(f"path {path!r} must start with '/', have no empty segment and no trailing '/'")
+    segments = path[1:].split("/")
+    names: list[str] = []
+    for index, segment in enumerate(segments):
+        match = _PARAM.fullmatch(segment)
+        if match is None:
+            if not _LITERAL.fullmatch(segment) or "{" in segment or "}" in segment:
+                raise ValueError(f"path segment {segment!r} has characters a route path cannot hold")
+            continue
+        if match.group(2) and index != len(segments) - 1:
+            raise ValueError(f"greedy parameter {segment!r} must be the last segment of the path")
+        if match.group(1) in names:
+            raise ValueError(f"path parameter {{{match.group(1)}}} appears twice")
+        names.append(match.group(1))
+    return path
+
+
+def route_shape(key: str) -> str:
+    """The key with parameter names erased: two keys of one shape conflict in API Gateway."""
+    return _PARAM.sub(lambda m: "{+}" if m.group(2) else "{}", key)
+
+
+def lambda_arn(value: str) -> str:
+    if not LAMBDA_ARN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a Lambda function ARN: "
+            "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS_OR_VERSION]"
+        )
+    return value
+
+
+def lambda_region_account(arn: str) -> tuple[str, str]:
+    match = LAMBDA_ARN.fullmatch(arn)
+    if match is None:
+        raise ValueError(f"{arn!r} is not a Lambda function ARN")
+    return match.group(2), match.group(3)
+
+
+def integration_url(value: str) -> str:
+    refusal = url_refusal(value)
+    if refusal:
+        raise ValueError(f"{value!r} {refusal}" if refusal.startswith("must") else f"{value!r}: {refusal}")
+    return value
+
+
+def api_name(value: str) -> str:
+    if not 1 <= len(value) <= 128:
+        raise ValueError("must be 1 to 128 characters")
+    if any(not c.isprintable() for c in value) or value != value.strip():
+        raise ValueError("must be printable with no leading or trailing blanks")
+    return value
+
+
+def tags(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > 50:
+        raise ValueError("at most 50 tags")
+    for key, val in value.items():
+        if not 1 <= len(key) <= 128 or len(val) > 256:
+            raise ValueError(f"tag {key!r}: keys are 1-128 characters, values at most 256")
+        if key.lower().startswith(("aws:", "apigw-mcp:")):
+            raise ValueError(f"tag {key!r}: the prefixes 'aws:' and 'apigw-mcp:' are reserved")
+        if not (_TAG_CHARS.fullmatch(key) and _TAG_CHARS.fullmatch(val)):
+            raise ValueError(f"tag {key!r}: use letters, digits, spaces and _ . : / = + - @")
+    return value
