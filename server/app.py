@@ -1,4 +1,7 @@
-"""build_server(settings): the MCPServer with its tools and the skill resource; no globals, no AWS at start."""
+"""build_server(settings): the MCPServer with its tools and the skill resource.
+
+No globals and no AWS call at start; boto3 loads on the first tool call.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +22,12 @@ from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed
 from apigw_mcp.tools.http_spec import ApiName, CreateHttpApiArgs, RouteInput, Tags
 from apigw_mcp.tools.results import ChangeResult
 
+from . import package_version
 from .audit import AuditLog
 from .aws import AwsRuntime, gather
 from .http_api import Runtime
 from .http_api import create_http_api as reconcile_http_api
 from .http_reads import all_v2_apis, api_parts
-from . import package_version
 from .settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,7 +39,9 @@ INSTRUCTIONS = (
     "Read-only tools never write."
 )
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=True)
-CHANGE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
+CHANGE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
+)
 
 
 class ApiListing(BaseModel):
@@ -65,8 +70,14 @@ def build_server(settings: Settings) -> MCPServer:
     _register_reads(server, rt)
     _register_http(server, rt)
     if SKILL.exists():
-        server.add_resource(FileResource(uri="skill://api-gateway/SKILL.md", name="api-gateway-skill",
-                                         mime_type="text/markdown", path=SKILL))
+        server.add_resource(
+            FileResource(
+                uri="skill://api-gateway/SKILL.md",
+                name="api-gateway-skill",
+                mime_type="text/markdown",
+                path=SKILL,
+            )
+        )
     return server
 
 
@@ -92,7 +103,7 @@ def _register_reads(server: MCPServer, rt: Runtime) -> None:
 
     @server.tool(title="Describe an API", annotations=READ)
     async def describe_api(api_id: str) -> Annotated[CallToolResult, ApiDescription]:
-        """Everything about one HTTP or WebSocket API: routes, integrations, authorizers, stages, CORS, URLs."""
+        """One HTTP or WebSocket API: routes, integrations, authorizers, stages, CORS, invoke URLs."""
 
         async def work() -> CallToolResult:
             try:
@@ -111,8 +122,12 @@ async def _not_found_hint(rt: Runtime, api_id: str, error: AwsCallFailed) -> Api
     try:
         await rt.aws.call("apigateway", "get_rest_api", restApiId=api_id)
     except AwsCallFailed:
-        return AwsCallFailed(error.code, f"api_id {api_id!r} not found in {rt.scope.region}: list_apis shows what exists")
-    return AwsCallFailed("Unsupported", f"api_id {api_id!r} is a REST API; describe_api covers HTTP and WebSocket APIs")
+        return AwsCallFailed(
+            error.code, f"api_id {api_id!r} not found in {rt.scope.region}: list_apis shows what exists"
+        )
+    return AwsCallFailed(
+        "Unsupported", f"api_id {api_id!r} is a REST API; describe_api covers HTTP and WebSocket APIs"
+    )
 
 
 def _register_http(server: MCPServer, rt: Runtime) -> None:
@@ -129,8 +144,14 @@ def _register_http(server: MCPServer, rt: Runtime) -> None:
     ) -> Annotated[CallToolResult, ChangeResult]:
         """Create an HTTP API (or reconcile the managed one of this name) with Lambda/HTTPS routes, CORS,
         $default stage and Lambda invoke permissions. Dry run returns the plan; apply with plan_token."""
-        args = CreateHttpApiArgs(name=name, routes=routes, description=description, cors=cors,
-                                 default_stage=default_stage, tags=tags or {})
+        args = CreateHttpApiArgs(
+            name=name,
+            routes=routes,
+            description=description,
+            cors=cors,
+            default_stage=default_stage,
+            tags=tags or {},
+        )
 
         async def work() -> CallToolResult:
             change = await reconcile_http_api(rt, args, dry_run, plan_token)

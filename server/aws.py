@@ -7,7 +7,8 @@ boto3 is imported on the first call, not at start-up, so the server answers
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -69,8 +70,12 @@ class AwsRuntime:
 
         if self._session is None:
             self._session = boto3.Session(profile_name=self.settings.profile, region_name=self.region)
-        config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30,
-                        user_agent_extra="apigw-mcp")
+        config = Config(
+            retries={"mode": "standard", "max_attempts": 5},
+            connect_timeout=5,
+            read_timeout=30,
+            user_agent_extra="apigw-mcp",
+        )
         return self._session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
 
     async def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
@@ -94,35 +99,30 @@ class AwsRuntime:
             response: dict[str, Any] = getattr(self.client(service), operation)(**params)
             return response
 
-    def _paginate_sync(self, service: str, operation: str, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _paginate_sync(
+        self, service: str, operation: str, key: str, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         with translated_errors(service, operation):
             pages = self.client(service).get_paginator(operation).paginate(**params)
             return [item for page in pages for item in page.get(key, [])]
 
 
-class translated_errors:  # noqa: N801 - used as a context manager, reads like one
+@contextmanager
+def translated_errors(service: str, operation: str) -> Iterator[None]:
     """Turn botocore exceptions into one actionable AwsCallFailed."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-    def __init__(self, service: str, operation: str) -> None:
-        self.where = f"{service}.{operation}"
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> bool:
-        if error is None:
-            return False
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-
-        if isinstance(error, NoCredentialsError):
-            raise AwsCallFailed("NoCredentials", _NO_CREDENTIALS) from None
-        if isinstance(error, NoRegionError):
-            raise AwsCallFailed("NoRegion", "no AWS region: set APIGW_MCP_REGION") from None
-        if isinstance(error, ClientError):
-            raise client_error(self.where, error.response) from None
-        if isinstance(error, BotoCoreError):
-            raise AwsCallFailed(type(error).__name__, f"{self.where} failed: {error}") from None
-        return False
+    where = f"{service}.{operation}"
+    try:
+        yield
+    except NoCredentialsError:
+        raise AwsCallFailed("NoCredentials", _NO_CREDENTIALS) from None
+    except NoRegionError:
+        raise AwsCallFailed("NoRegion", "no AWS region: set APIGW_MCP_REGION") from None
+    except ClientError as error:
+        raise client_error(where, error.response) from None
+    except BotoCoreError as error:
+        raise AwsCallFailed(type(error).__name__, f"{where} failed: {error}") from None
 
 
 def client_error(where: str, response: Any) -> AwsCallFailed:

@@ -19,13 +19,19 @@ EXAMPLES = """examples:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="apigw-mcp", description="MCP server for AWS API Gateway: previewed, scoped, token-applied changes.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="apigw-mcp",
+        description="MCP server for AWS API Gateway: previewed, scoped, token-applied changes.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the MCP server", epilog=EXAMPLES,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve = commands.add_parser(
+        "serve",
+        help="run the MCP server",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _scope_flags(serve)
     serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
@@ -43,7 +49,9 @@ def _scope_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", help="refuse unless the credentials are for this account")
     parser.add_argument("--api-id", action="append", dest="api_ids", help="an existing API that may change")
     parser.add_argument("--api-name-prefix", action="append", dest="api_name_prefixes")
-    parser.add_argument("--allow-lambda", action="append", dest="lambda_arns", help="allowed Lambda ARN pattern")
+    parser.add_argument(
+        "--allow-lambda", action="append", dest="lambda_arns", help="allowed Lambda ARN pattern"
+    )
     parser.add_argument("--read-only", action="store_true", default=None)
     parser.add_argument("--allow-deletes", action="store_true", default=None)
     parser.add_argument("--audit-log", help="JSONL audit log path, or 'off'")
@@ -66,11 +74,24 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    from .cli_support import sandbox_credentials
     from .sandbox import Sandbox, SandboxError
 
-    flags = {name: getattr(args, name) for name in (
-        "region", "profile", "endpoint_url", "account", "api_ids", "api_name_prefixes", "lambda_arns",
-        "read_only", "allow_deletes", "audit_log")}
+    flags = {
+        name: getattr(args, name)
+        for name in (
+            "region",
+            "profile",
+            "endpoint_url",
+            "account",
+            "api_ids",
+            "api_name_prefixes",
+            "lambda_arns",
+            "read_only",
+            "allow_deletes",
+            "audit_log",
+        )
+    }
     if not args.sandbox:
         _run(flags, args)
         return
@@ -78,17 +99,15 @@ def _serve(args: argparse.Namespace) -> None:
     try:
         with Sandbox(region) as box:
             sandbox_credentials()
-            print(f"apigw-mcp sandbox: {box.endpoint} ({region}); role {box.seed.role_arn}; "
-                  f"function {box.seed.function_arn}", file=sys.stderr, flush=True)
+            print(
+                f"apigw-mcp sandbox: {box.endpoint} ({region}); role {box.seed.role_arn}; "
+                f"function {box.seed.function_arn}",
+                file=sys.stderr,
+                flush=True,
+            )
             _run({**flags, "region": region, "endpoint_url": box.endpoint}, args)
     except SandboxError as error:
         sys.exit(f"apigw-mcp: {error}")
-
-
-def sandbox_credentials() -> None:
-    """The sandbox accepts any credentials; fake ones keep real ones from ever being sent to it."""
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing")
-    os.environ.pop("AWS_PROFILE", None)
 
 
 def _run(flags: dict[str, object], args: argparse.Namespace) -> None:
@@ -102,3 +121,7 @@ def _run(flags: dict[str, object], args: argparse.Namespace) -> None:
         server.run("streamable-http", host=args.host, port=args.port)
     else:
         server.run("stdio")
+
+
+if __name__ == "__main__":
+    main()

@@ -27,18 +27,24 @@ async def execute(
             response = await runtime.call(step.service, step.operation, **params)
         except AwsCallFailed as error:
             result.failed = FailedStep(operation=step.operation, resource=step.resource, error=str(error))
-            result.remaining = [f"{s.operation} {s.resource}" for s in plan.steps[index + 1:]]
+            result.remaining = [f"{s.operation} {s.resource}" for s in plan.steps[index + 1 :]]
             break
         outputs[step.id] = response
         applied = AppliedStep(
-            operation=step.operation, resource_id=_resource_id(step, params, response),
+            operation=step.operation,
+            resource_id=_resource_id(step, params, response),
             request_id=response.get("ResponseMetadata", {}).get("RequestId"),
         )
         result.applied.append(applied)
         audit.record(
-            tool=tool, plan_token=plan.token, account=plan.account, region=plan.region,
-            operation=f"{step.service}.{step.operation}", resource=applied.resource_id,
-            request_id=applied.request_id, params=redact(params),
+            tool=tool,
+            plan_token=plan.token,
+            account=plan.account,
+            region=plan.region,
+            operation=f"{step.service}.{step.operation}",
+            resource=applied.resource_id,
+            request_id=applied.request_id,
+            params=redact(params),
         )
     return result, outputs
 

@@ -51,8 +51,11 @@ def _check_functions(args: CreateHttpApiArgs, scope: Scope, identity: Identity) 
         field = f"routes.{index}.lambda_arn"
         region, account = lambda_region_account(route.lambda_arn)
         if region != scope.region or account != identity.account:
-            raise BadInput(field, f"{route.lambda_arn} must be in region {scope.region} and account "
-                                  f"{identity.account}, where this server works")
+            raise BadInput(
+                field,
+                f"{route.lambda_arn} must be in region {scope.region} and account "
+                f"{identity.account}, where this server works",
+            )
         refusal = lambda_refusal(scope, route.lambda_arn, identity.account)
         if refusal:
             raise OutOfScope("lambda-scope", f"{field}: {refusal}")
@@ -64,7 +67,9 @@ def _find_live_id(apis: list[dict[str, Any]], name: str, scope: Scope) -> str | 
         return None
     if len(same) > 1:
         ids = ", ".join(a["ApiId"] for a in same)
-        raise BadInput("name", f"{len(same)} HTTP APIs are named {name!r} ({ids}); rename one so the name is unique")
+        raise BadInput(
+            "name", f"{len(same)} HTTP APIs are named {name!r} ({ids}); rename one so the name is unique"
+        )
     refusal = api_change_refusal(scope, same[0]["ApiId"], name, same[0].get("Tags"))
     if refusal:
         raise OutOfScope("api-scope", f"name {name!r} belongs to an existing API: {refusal}")
@@ -72,7 +77,11 @@ def _find_live_id(apis: list[dict[str, Any]], name: str, scope: Scope) -> str | 
 
 
 def _permission_state(
-    spec: HttpApiSpec, live: LiveHttpApi | None, policies: dict[str, str | None], scope: Scope, identity: Identity
+    spec: HttpApiSpec,
+    live: LiveHttpApi | None,
+    policies: dict[str, str | None],
+    scope: Scope,
+    identity: Identity,
 ) -> dict[str, bool]:
     """Per Lambda ARN: does an existing statement already let this API invoke every route using it?"""
     if live is None:
@@ -82,7 +91,9 @@ def _permission_state(
     for arn, policy in policies.items():
         invoke_arns = [
             execute_api_arn("aws", scope.region, identity.account, live.api_id, stage, key)
-            for key, target in spec.routes.items() if target.uri == arn for stage in stages
+            for key, target in spec.routes.items()
+            if target.uri == arn
+            for stage in stages
         ]
         covered[arn] = permission_covers(source_arns(policy), invoke_arns)
     return covered
@@ -98,7 +109,9 @@ async def create_http_api(
 ) -> ChangeResult:
     spec = _spec(args)
     if not dry_run and not plan_token:
-        raise BadInput("plan_token", "required with dry_run=false: run with dry_run=true and pass its plan.token")
+        raise BadInput(
+            "plan_token", "required with dry_run=false: run with dry_run=true and pass its plan.token"
+        )
     arns = sorted({r.lambda_arn for r in args.routes if r.lambda_arn})
     identity, apis, *found = await gather(
         rt.aws.identity, lambda: all_v2_apis(rt.aws), *[lambda a=a: function_policy(rt.aws, a) for a in arns]
@@ -106,18 +119,25 @@ async def create_http_api(
     _check_functions(args, rt.scope, identity)
     missing = [arn for arn, (exists, _) in zip(arns, found, strict=True) if not exists]
     if missing:
-        raise BadInput("routes.lambda_arn", f"Lambda function {missing[0]} does not exist in {rt.scope.region}")
+        raise BadInput(
+            "routes.lambda_arn", f"Lambda function {missing[0]} does not exist in {rt.scope.region}"
+        )
     live_id = _find_live_id(apis, args.name, rt.scope)
     live = await _read_live(rt, live_id) if live_id else None
     policies = {arn: policy for arn, (_, policy) in zip(arns, found, strict=True)}
     permissions = _permission_state(spec, live, policies, rt.scope, identity)
     plan = plan_http_api(spec, live, permissions, PlanContext(rt.scope, identity.account, identity.arn))
     guard.enforce(plan, rt.scope, {live.api_id} if live else set())
-    state = {f"api {args.name}": live.model_dump() if live else None,
-             **{f"permission {arn}": ok for arn, ok in permissions.items()}}
-    plan.token = make_token(args.model_dump(mode="json"), rt.scope.model_dump(mode="json"), identity.arn,
-                            state, plan.steps)
-    result = ChangeResult(plan=plan, api_id=live.api_id if live else None, endpoint=live.endpoint if live else None)
+    state = {
+        f"api {args.name}": live.model_dump() if live else None,
+        **{f"permission {arn}": ok for arn, ok in permissions.items()},
+    }
+    plan.token = make_token(
+        args.model_dump(mode="json"), rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps
+    )
+    result = ChangeResult(
+        plan=plan, api_id=live.api_id if live else None, endpoint=live.endpoint if live else None
+    )
     if dry_run or not plan.steps:
         return result
     check_token(str(plan_token), plan.token, state)

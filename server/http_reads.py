@@ -25,7 +25,10 @@ async def api_parts(rt: AwsRuntime, api_id: str, with_authorizers: bool = True) 
         calls.append(lambda: rt.paginate("apigatewayv2", "get_authorizers", "Items", ApiId=api_id))
     results = await gather(*calls)
     return {
-        "api": results[0], "routes": results[1], "integrations": results[2], "stages": results[3],
+        "api": results[0],
+        "routes": results[1],
+        "integrations": results[2],
+        "stages": results[3],
         "authorizers": results[4] if with_authorizers else [],
     }
 

@@ -29,7 +29,10 @@ class Sandbox:
             raise SandboxError("the sandbox needs moto: pip install 'apigw-mcp[sandbox]'")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "apigw_mcp.server.sandbox_process", self.region],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         assert self._process.stdout is not None
         line = self._process.stdout.readline()

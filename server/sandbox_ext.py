@@ -23,7 +23,9 @@ _HANDLER = (
 )
 _TRUST = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
 }
 
 
@@ -59,11 +61,15 @@ def seed(endpoint_url: str, region: str) -> SeedInfo:
     """Create the sample IAM role and Lambda function everything can be tried with."""
     import boto3
 
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    fake = "testing"  # the sandbox accepts any credentials
+    session = boto3.Session(aws_access_key_id=fake, aws_secret_access_key=fake, region_name=region)
     iam = session.client("iam", endpoint_url=endpoint_url)
     role = iam.create_role(RoleName=SEED_ROLE, AssumeRolePolicyDocument=json.dumps(_TRUST))["Role"]["Arn"]
     function = session.client("lambda", endpoint_url=endpoint_url).create_function(
-        FunctionName=SEED_FUNCTION, Runtime="python3.12", Role=role, Handler="app.handler",
+        FunctionName=SEED_FUNCTION,
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
         Code={"ZipFile": _function_zip()},
     )
     return SeedInfo(role_arn=role, function_arn=function["FunctionArn"])

@@ -22,7 +22,7 @@ def main() -> None:
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    endpoint = "http://127.0.0.1:{}".format(server.get_host_and_port()[1])
+    endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
     info = seed(endpoint, region)
     original_reset = MotoAPIBackend.reset
 

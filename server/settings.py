@@ -27,14 +27,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="APIGW_MCP_", extra="forbid", frozen=True)
 
     region: str | None = Field(
-        None, validation_alias=AliasChoices("APIGW_MCP_REGION", "AWS_REGION", "AWS_DEFAULT_REGION", "region"),
+        None,
+        validation_alias=AliasChoices("APIGW_MCP_REGION", "AWS_REGION", "AWS_DEFAULT_REGION", "region"),
         description="AWS region the server works in (required; no default)",
     )
     profile: str | None = Field(None, description="AWS profile for credentials")
     endpoint_url: str | None = Field(None, description="AWS endpoint override (set by --sandbox)")
-    account: str | None = Field(None, description="refuse to act unless the credentials are for this account id")
+    account: str | None = Field(
+        None, description="refuse to act unless the credentials are for this account id"
+    )
     api_ids: CommaList = Field(default_factory=list, description="ids of existing APIs that may be changed")
-    api_name_prefixes: CommaList = Field(default_factory=list, description="API name prefixes that may be changed")
+    api_name_prefixes: CommaList = Field(
+        default_factory=list, description="API name prefixes that may be changed"
+    )
     lambda_arns: CommaList = Field(
         default_factory=list, description="allowed Lambda ARN patterns (default: this account and region)"
     )
@@ -72,9 +77,13 @@ class Settings(BaseSettings):
 
     def scope(self) -> Scope:
         return Scope(
-            region=self.require_region(), account=self.account, api_ids=tuple(self.api_ids),
-            api_name_prefixes=tuple(self.api_name_prefixes), lambda_arns=tuple(self.lambda_arns),
-            read_only=self.read_only, allow_deletes=self.allow_deletes,
+            region=self.require_region(),
+            account=self.account,
+            api_ids=tuple(self.api_ids),
+            api_name_prefixes=tuple(self.api_name_prefixes),
+            lambda_arns=tuple(self.lambda_arns),
+            read_only=self.read_only,
+            allow_deletes=self.allow_deletes,
         )
 
     @property

@@ -27,7 +27,9 @@ def _origin(value: str) -> str:
 def _method(value: str) -> str:
     upper = value.upper()
     if upper != "*" and (upper not in HTTP_METHODS or upper == "ANY"):
-        raise ValueError(f"method {value!r} must be '*' or one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS")
+        raise ValueError(
+            f"method {value!r} must be '*' or one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+        )
     return upper
 
 
@@ -58,7 +60,8 @@ class Cors(BaseModel):
     def _credentials_need_explicit_origins(self) -> Cors:
         if self.allow_credentials and any("*" in origin for origin in self.allow_origins):
             raise ValueError(
-                "allow_credentials=true needs explicit origins: browsers reject a wildcard origin with credentials"
+                "allow_credentials=true needs explicit origins: "
+                "browsers reject a wildcard origin with credentials"
             )
         return self
 
@@ -82,8 +85,12 @@ def normalise_live(config: dict[str, Any] | None) -> dict[str, Any] | None:
     if not config:
         return None
     out: dict[str, Any] = {"AllowCredentials": bool(config.get("AllowCredentials", False))}
-    for key, lower in (("AllowOrigins", False), ("AllowMethods", False), ("AllowHeaders", True),
-                       ("ExposeHeaders", True)):
+    for key, lower in (
+        ("AllowOrigins", False),
+        ("AllowMethods", False),
+        ("AllowHeaders", True),
+        ("ExposeHeaders", True),
+    ):
         values = config.get(key) or []
         if key == "AllowMethods":
             values = [v.upper() for v in values]

@@ -73,13 +73,16 @@ def target_label(raw: dict[str, Any]) -> str:
     if spec is not None:
         label = spec.label() if spec.type == "AWS_PROXY" else f"http:{spec.label()}"
     else:
-        label = f"{raw.get('IntegrationType', '?').lower()}:{raw.get('IntegrationUri') or raw.get('IntegrationId')}"
+        target = raw.get("IntegrationUri") or raw.get("IntegrationId")
+        label = f"{raw.get('IntegrationType', '?').lower()}:{target}"
     timeout = raw.get("TimeoutInMillis")
     return f"{label} {timeout}ms" if timeout and timeout != 30000 else label
 
 
 def _throttle(settings: dict[str, Any] | None) -> str | None:
-    if not settings or (settings.get("ThrottlingBurstLimit") is None and settings.get("ThrottlingRateLimit") is None):
+    if not settings or (
+        settings.get("ThrottlingBurstLimit") is None and settings.get("ThrottlingRateLimit") is None
+    ):
         return None
     return f"burst {settings.get('ThrottlingBurstLimit')}, rate {settings.get('ThrottlingRateLimit')}/s"
 
@@ -104,9 +107,12 @@ def _authorizer(raw: dict[str, Any]) -> AuthorizerView:
     jwt = raw.get("JwtConfiguration") or {}
     uri = raw.get("AuthorizerUri") or ""
     return AuthorizerView(
-        id=raw["AuthorizerId"], name=raw.get("Name", ""), type=raw.get("AuthorizerType", "?"),
+        id=raw["AuthorizerId"],
+        name=raw.get("Name", ""),
+        type=raw.get("AuthorizerType", "?"),
         identity_source=",".join(raw.get("IdentitySource") or []) or None,
-        issuer=jwt.get("Issuer"), audience=jwt.get("Audience") or None,
+        issuer=jwt.get("Issuer"),
+        audience=jwt.get("Audience") or None,
         function=uri.split("/functions/")[-1].removesuffix("/invocations") if uri else None,
         ttl=raw.get("AuthorizerResultTtlInSeconds"),
     )
@@ -123,8 +129,11 @@ def _auth(route: dict[str, Any], authorizers: dict[str, AuthorizerView]) -> str:
 
 
 def describe(
-    api: dict[str, Any], routes: list[dict[str, Any]], integrations: list[dict[str, Any]],
-    authorizers: list[dict[str, Any]], stages: list[dict[str, Any]],
+    api: dict[str, Any],
+    routes: list[dict[str, Any]],
+    integrations: list[dict[str, Any]],
+    authorizers: list[dict[str, Any]],
+    stages: list[dict[str, Any]],
 ) -> ApiDescription:
     endpoint = api.get("ApiEndpoint", "")
     by_id = {i["IntegrationId"]: i for i in integrations}
@@ -139,10 +148,16 @@ def describe(
     tags = {k: v for k, v in (api.get("Tags") or {}).items() if k != MANAGED_TAG}
     unused = sorted(target_label(i) for iid, i in by_id.items() if iid not in used)
     return ApiDescription(
-        api_id=api["ApiId"], name=api["Name"], type=api.get("ProtocolType", "HTTP"), endpoint=endpoint,
-        managed=is_managed(api.get("Tags")), description=api.get("Description") or None,
+        api_id=api["ApiId"],
+        name=api["Name"],
+        type=api.get("ProtocolType", "HTTP"),
+        endpoint=endpoint,
+        managed=is_managed(api.get("Tags")),
+        description=api.get("Description") or None,
         default_endpoint_disabled=api.get("DisableExecuteApiEndpoint") or None,
-        cors=api.get("CorsConfiguration") or None, tags=tags or None, routes=views,
+        cors=api.get("CorsConfiguration") or None,
+        tags=tags or None,
+        routes=views,
         authorizers=list(auth_views.values()) or None,
         stages=[_stage(s, endpoint) for s in sorted(stages, key=lambda s: s["StageName"])],
         unused_integrations=unused or None,
@@ -151,8 +166,11 @@ def describe(
 
 def summarise_v2(item: dict[str, Any]) -> ApiSummary:
     return ApiSummary(
-        api_id=item["ApiId"], name=item["Name"], type=item.get("ProtocolType", "HTTP"),
-        endpoint=item.get("ApiEndpoint", ""), created=day(item.get("CreatedDate")),
+        api_id=item["ApiId"],
+        name=item["Name"],
+        type=item.get("ProtocolType", "HTTP"),
+        endpoint=item.get("ApiEndpoint", ""),
+        created=day(item.get("CreatedDate")),
         managed=is_managed(item.get("Tags")),
     )
 
@@ -160,7 +178,10 @@ def summarise_v2(item: dict[str, Any]) -> ApiSummary:
 def summarise_rest(item: dict[str, Any], region: str) -> ApiSummary:
     types = (item.get("endpointConfiguration") or {}).get("types") or ["EDGE"]
     return ApiSummary(
-        api_id=item["id"], name=item.get("name", ""), type=f"REST {types[0]}",
+        api_id=item["id"],
+        name=item.get("name", ""),
+        type=f"REST {types[0]}",
         endpoint=f"https://{item['id']}.execute-api.{region}.amazonaws.com",
-        created=day(item.get("createdDate")), managed=is_managed(item.get("tags")),
+        created=day(item.get("createdDate")),
+        managed=is_managed(item.get("tags")),
     )

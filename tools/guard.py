@@ -35,8 +35,13 @@ def check(plan: Plan, scope: Scope, changeable_api_ids: Collection[str]) -> list
     if plan.region != scope.region:
         denials.append(Verdict("*", "region", f"plan is for {plan.region}, scope allows {scope.region}"))
     if scope.account and plan.account != scope.account:
-        denials.append(Verdict("*", "account", f"credentials are for account {plan.account}, "
-                                               f"APIGW_MCP_ACCOUNT pins {scope.account}"))
+        denials.append(
+            Verdict(
+                "*",
+                "account",
+                f"credentials are for account {plan.account}, APIGW_MCP_ACCOUNT pins {scope.account}",
+            )
+        )
     for step in plan.steps:
         reason = _step_refusal(step, scope, plan.account, changeable_api_ids)
         if reason is not None:
@@ -56,12 +61,17 @@ def _step_refusal(
 ) -> tuple[str, str] | None:
     operation = lookup(step.service, step.operation)
     if operation is None:
-        return "unknown-operation", f"{step.service}.{step.operation} is not an operation this server may call"
+        return (
+            "unknown-operation",
+            f"{step.service}.{step.operation} is not an operation this server may call",
+        )
     if operation.access != "read" and scope.read_only:
         return "read-only", "the server is read-only (unset APIGW_MCP_READ_ONLY to allow changes)"
     if operation.access == "delete" and not scope.allow_deletes:
-        return "deletes-off", (f"{step.operation} deletes {step.resource}; deletes are off "
-                               "(set APIGW_MCP_ALLOW_DELETES=true to allow them)")
+        return "deletes-off", (
+            f"{step.operation} deletes {step.resource}; deletes are off "
+            "(set APIGW_MCP_ALLOW_DELETES=true to allow them)"
+        )
     return _target_refusal(step, scope, account, changeable)
 
 

@@ -46,7 +46,9 @@ def route_target_id(raw_route: dict[str, Any]) -> str | None:
 
 
 def live_http_api(
-    api: dict[str, Any], routes: list[dict[str, Any]], integrations: list[dict[str, Any]],
+    api: dict[str, Any],
+    routes: list[dict[str, Any]],
+    integrations: list[dict[str, Any]],
     stages: list[dict[str, Any]],
 ) -> LiveHttpApi:
     specs = {i["IntegrationId"]: s for i in integrations if (s := integration_spec(i)) is not None}
@@ -61,13 +63,20 @@ def live_http_api(
         tags={k: v for k, v in all_tags.items() if k != MANAGED_TAG},
     )
     return LiveHttpApi(
-        api_id=api["ApiId"], endpoint=api.get("ApiEndpoint", ""), managed=is_managed(all_tags), spec=spec,
-        route_ids={r["RouteKey"]: r["RouteId"] for r in routes}, route_targets=targets,
-        integrations=specs, stages=sorted(s["StageName"] for s in stages),
+        api_id=api["ApiId"],
+        endpoint=api.get("ApiEndpoint", ""),
+        managed=is_managed(all_tags),
+        spec=spec,
+        route_ids={r["RouteKey"]: r["RouteId"] for r in routes},
+        route_targets=targets,
+        integrations=specs,
+        stages=sorted(s["StageName"] for s in stages),
     )
 
 
-def execute_api_arn(partition: str, region: str, account: str, api_id: str, stage: str, route_key: str) -> str:
+def execute_api_arn(
+    partition: str, region: str, account: str, api_id: str, stage: str, route_key: str
+) -> str:
     """The ARN API Gateway presents to Lambda when it invokes a route on a stage."""
     method, _, path = route_key.partition(" ")
     resource = f"{method}{path}" if path else route_key

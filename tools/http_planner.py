@@ -28,18 +28,36 @@ class _Builder:
     diff: list[DiffRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def add(self, step_id: str, service: str, operation: str, effect: str, resource: str,
-            params: dict[str, Any]) -> None:
-        self.steps.append(Step.model_validate(
-            {"id": step_id, "service": service, "operation": operation, "effect": effect,
-             "resource": resource, "params": params}
-        ))
+    def add(
+        self, step_id: str, service: str, operation: str, effect: str, resource: str, params: dict[str, Any]
+    ) -> None:
+        self.steps.append(
+            Step.model_validate(
+                {
+                    "id": step_id,
+                    "service": service,
+                    "operation": operation,
+                    "effect": effect,
+                    "resource": resource,
+                    "params": params,
+                }
+            )
+        )
 
-    def change(self, action: str, resource: str, field_name: str = "", before: Any = None,
-               after: Any = None) -> None:
-        self.diff.append(DiffRow.model_validate(
-            {"action": action, "resource": resource, "field": field_name, "before": before, "after": after}
-        ))
+    def change(
+        self, action: str, resource: str, field_name: str = "", before: Any = None, after: Any = None
+    ) -> None:
+        self.diff.append(
+            DiffRow.model_validate(
+                {
+                    "action": action,
+                    "resource": resource,
+                    "field": field_name,
+                    "before": before,
+                    "after": after,
+                }
+            )
+        )
 
 
 def plan_http_api(
@@ -64,19 +82,28 @@ def plan_http_api(
     _warn(b, desired)
     return Plan(
         summary=_summary(desired.name, live, b.steps),
-        account=ctx.account, region=ctx.scope.region, steps=b.steps, diff=b.diff, warnings=b.warnings,
+        account=ctx.account,
+        region=ctx.scope.region,
+        steps=b.steps,
+        diff=b.diff,
+        warnings=b.warnings,
     )
 
 
 def _create_api(b: _Builder, desired: HttpApiSpec) -> None:
-    params: dict[str, Any] = {"Name": desired.name, "ProtocolType": "HTTP",
-                              "Tags": {**desired.tags, MANAGED_TAG: "true"}}
+    params: dict[str, Any] = {
+        "Name": desired.name,
+        "ProtocolType": "HTTP",
+        "Tags": {**desired.tags, MANAGED_TAG: "true"},
+    }
     if desired.description:
         params["Description"] = desired.description
     if desired.cors:
         params["CorsConfiguration"] = desired.cors
     b.add("api", "apigatewayv2", "create_api", "create", f"api {desired.name}", params)
-    b.change("+", f"api {desired.name}", "", None, {"protocol": "HTTP", "description": desired.description or None})
+    b.change(
+        "+", f"api {desired.name}", "", None, {"protocol": "HTTP", "description": desired.description or None}
+    )
     if desired.cors:
         b.change("+", "cors", "", None, desired.cors)
 
@@ -91,19 +118,37 @@ def _update_api(b: _Builder, desired: HttpApiSpec, live: LiveHttpApi, ctx: PlanC
         updates["CorsConfiguration"] = desired.cors
         b.change("~" if current.cors else "+", "cors", "", current.cors, desired.cors)
     if updates:
-        b.add("update_api", "apigatewayv2", "update_api", "update", f"api {live.api_id}",
-              {"ApiId": live.api_id, **updates})
+        b.add(
+            "update_api",
+            "apigatewayv2",
+            "update_api",
+            "update",
+            f"api {live.api_id}",
+            {"ApiId": live.api_id, **updates},
+        )
     if current.cors and not desired.cors:
-        b.add("delete_cors", "apigatewayv2", "delete_cors_configuration", "update", f"api {live.api_id}",
-              {"ApiId": live.api_id})
+        b.add(
+            "delete_cors",
+            "apigatewayv2",
+            "delete_cors_configuration",
+            "update",
+            f"api {live.api_id}",
+            {"ApiId": live.api_id},
+        )
         b.change("-", "cors", "", current.cors, None)
     wanted = {k: v for k, v in desired.tags.items() if current.tags.get(k) != v}
     if not live.managed:
         wanted[MANAGED_TAG] = "true"
     if wanted:
         arn = f"arn:{ctx.partition}:apigateway:{ctx.scope.region}::/apis/{live.api_id}"
-        b.add("tags", "apigatewayv2", "tag_resource", "update", f"api {live.api_id}",
-              {"ResourceArn": arn, "Tags": wanted})
+        b.add(
+            "tags",
+            "apigatewayv2",
+            "tag_resource",
+            "update",
+            f"api {live.api_id}",
+            {"ResourceArn": arn, "Tags": wanted},
+        )
         for key, value in sorted(wanted.items()):
             b.change("~", f"api {desired.name}", f"tags.{key}", current.tags.get(key), value)
 
@@ -119,14 +164,28 @@ def _integrations(
             iid, current = existing[spec.key]
             ids[spec.key] = iid
             if current.timeout_ms != spec.timeout_ms:
-                b.add(f"int_{iid}", "apigatewayv2", "update_integration", "update", f"integration {iid}",
-                      {"ApiId": api_id, "IntegrationId": iid, "TimeoutInMillis": spec.timeout_ms})
-                b.change("~", f"integration {spec.label()}", "timeout_ms", current.timeout_ms, spec.timeout_ms)
+                b.add(
+                    f"int_{iid}",
+                    "apigatewayv2",
+                    "update_integration",
+                    "update",
+                    f"integration {iid}",
+                    {"ApiId": api_id, "IntegrationId": iid, "TimeoutInMillis": spec.timeout_ms},
+                )
+                b.change(
+                    "~", f"integration {spec.label()}", "timeout_ms", current.timeout_ms, spec.timeout_ms
+                )
             continue
         step_id = f"int{len(ids) + 1}"
         ids[spec.key] = f"${{{step_id}.IntegrationId}}"
-        b.add(step_id, "apigatewayv2", "create_integration", "create", f"integration {spec.label()}",
-              _integration_params(api_id, spec))
+        b.add(
+            step_id,
+            "apigatewayv2",
+            "create_integration",
+            "create",
+            f"integration {spec.label()}",
+            _integration_params(api_id, spec),
+        )
         b.change("+", f"integration {spec.label()}", "", None, {"timeout_ms": spec.timeout_ms})
     return ids
 
@@ -139,21 +198,33 @@ def _orphan_integrations(
         return
     for iid, spec in sorted(live.integrations.items()):
         if spec.key not in kept:
-            b.add(f"del_int_{iid}", "apigatewayv2", "delete_integration", "delete", f"integration {iid}",
-                  {"ApiId": live.api_id, "IntegrationId": iid})
+            b.add(
+                f"del_int_{iid}",
+                "apigatewayv2",
+                "delete_integration",
+                "delete",
+                f"integration {iid}",
+                {"ApiId": live.api_id, "IntegrationId": iid},
+            )
             b.change("-", f"integration {spec.label()}", "", {"id": iid}, None)
 
 
 def _integration_params(api_id: str, spec: IntegrationSpec) -> dict[str, Any]:
     return {
-        "ApiId": api_id, "IntegrationType": spec.type, "IntegrationUri": spec.uri,
-        "IntegrationMethod": spec.method, "PayloadFormatVersion": spec.payload_format_version,
+        "ApiId": api_id,
+        "IntegrationType": spec.type,
+        "IntegrationUri": spec.uri,
+        "IntegrationMethod": spec.method,
+        "PayloadFormatVersion": spec.payload_format_version,
         "TimeoutInMillis": spec.timeout_ms,
     }
 
 
 def _routes(
-    b: _Builder, desired: HttpApiSpec, live: LiveHttpApi | None, api_id: str,
+    b: _Builder,
+    desired: HttpApiSpec,
+    live: LiveHttpApi | None,
+    api_id: str,
     integration_ids: dict[tuple[str, str, str, str], str],
 ) -> None:
     live_routes = live.spec.routes if live else {}
@@ -161,25 +232,49 @@ def _routes(
     for index, (key, spec) in enumerate(sorted(desired.routes.items()), start=1):
         target = f"integrations/{integration_ids[spec.key]}"
         if key not in route_ids:
-            b.add(f"route{index}", "apigatewayv2", "create_route", "create", f"route {key}",
-                  {"ApiId": api_id, "RouteKey": key, "Target": target})
+            b.add(
+                f"route{index}",
+                "apigatewayv2",
+                "create_route",
+                "create",
+                f"route {key}",
+                {"ApiId": api_id, "RouteKey": key, "Target": target},
+            )
             b.change("+", f"route {key}", "", None, spec.label())
         elif live_routes.get(key) != spec:
             before = live_routes.get(key)
-            b.add(f"route{index}", "apigatewayv2", "update_route", "update", f"route {key}",
-                  {"ApiId": api_id, "RouteId": route_ids[key], "Target": target})
+            b.add(
+                f"route{index}",
+                "apigatewayv2",
+                "update_route",
+                "update",
+                f"route {key}",
+                {"ApiId": api_id, "RouteId": route_ids[key], "Target": target},
+            )
             b.change("~", f"route {key}", "target", before.label() if before else None, spec.label())
     for key, route_id in sorted(route_ids.items()):
         if key not in desired.routes:
-            b.add(f"del_route_{route_id}", "apigatewayv2", "delete_route", "delete", f"route {key}",
-                  {"ApiId": api_id, "RouteId": route_id})
+            b.add(
+                f"del_route_{route_id}",
+                "apigatewayv2",
+                "delete_route",
+                "delete",
+                f"route {key}",
+                {"ApiId": api_id, "RouteId": route_id},
+            )
             b.change("-", f"route {key}", "", live_routes[key].label() if key in live_routes else None, None)
 
 
 def _default_stage(b: _Builder, desired: HttpApiSpec, live: LiveHttpApi | None, api_id: str) -> None:
     if desired.default_stage and (live is None or "$default" not in live.stages):
-        b.add("stage", "apigatewayv2", "create_stage", "create", "stage $default",
-              {"ApiId": api_id, "StageName": "$default", "AutoDeploy": True})
+        b.add(
+            "stage",
+            "apigatewayv2",
+            "create_stage",
+            "create",
+            "stage $default",
+            {"ApiId": api_id, "StageName": "$default", "AutoDeploy": True},
+        )
         b.change("+", "stage $default", "", None, {"auto_deploy": True})
 
 
@@ -191,9 +286,20 @@ def _permissions(
         if permissions.get(arn):
             continue
         source = f"arn:{ctx.partition}:execute-api:{ctx.scope.region}:{ctx.account}:{api_id}/*"
-        b.add(f"perm{index}", "lambda", "add_permission", "create", f"permission {arn}",
-              {"FunctionName": arn, "StatementId": f"apigw-mcp-{api_id}", "Action": "lambda:InvokeFunction",
-               "Principal": "apigateway.amazonaws.com", "SourceArn": source})
+        b.add(
+            f"perm{index}",
+            "lambda",
+            "add_permission",
+            "create",
+            f"permission {arn}",
+            {
+                "FunctionName": arn,
+                "StatementId": f"apigw-mcp-{api_id}",
+                "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": source,
+            },
+        )
         b.change("+", f"permission {arn.split(':function:')[-1]}", "", None, {"source_arn": source})
 
 

@@ -7,7 +7,7 @@ type + target + method + payload version, never by position or id.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -46,13 +46,19 @@ class RouteInput(BaseModel):
     def integration(self) -> IntegrationSpec:
         if self.lambda_arn is not None:
             return IntegrationSpec(
-                type="AWS_PROXY", uri=self.lambda_arn, method="POST",
-                payload_format_version=self.payload_format_version or "2.0", timeout_ms=self.timeout_ms or 30000,
+                type="AWS_PROXY",
+                uri=self.lambda_arn,
+                method="POST",
+                payload_format_version=self.payload_format_version or "2.0",
+                timeout_ms=self.timeout_ms or 30000,
             )
         assert self.url is not None
         return IntegrationSpec(
-            type="HTTP_PROXY", uri=self.url, method=self.http_method,
-            payload_format_version="1.0", timeout_ms=self.timeout_ms or 30000,
+            type="HTTP_PROXY",
+            uri=self.url,
+            method=self.http_method,
+            payload_format_version="1.0",
+            timeout_ms=self.timeout_ms or 30000,
         )
 
 
@@ -80,14 +86,18 @@ class HttpApiSpec(BaseModel):
 
     name: str
     description: str = ""
-    cors: dict[str, object] | None = None
+    cors: dict[str, Any] | None = None
     routes: dict[str, IntegrationSpec] = Field(default_factory=dict)
     default_stage: bool = True
     tags: dict[str, str] = Field(default_factory=dict)
 
 
 def spec_from_request(
-    name: str, description: str, routes: list[RouteInput], cors: Cors | None, default_stage: bool,
+    name: str,
+    description: str,
+    routes: list[RouteInput],
+    cors: Cors | None,
+    default_stage: bool,
     tags: dict[str, str],
 ) -> HttpApiSpec:
     """Normalise a request; raises ValueError (prefixed with the field) on conflicts between routes."""
@@ -97,9 +107,13 @@ def spec_from_request(
     for index, route in enumerate(routes):
         shape = validate.route_shape(route.route_key)
         if shape in shapes:
+            why = (
+                ""
+                if shapes[shape] == route.route_key
+                else " (routes that differ only in parameter names conflict)"
+            )
             raise ValueError(
-                f"routes.{index}.route_key: {route.route_key!r} duplicates {shapes[shape]!r} "
-                "(routes that differ only in parameter names conflict)"
+                f"routes.{index}.route_key: {route.route_key!r} duplicates {shapes[shape]!r}{why}"
             )
         shapes[shape] = route.route_key
     backends: dict[tuple[str, str, str, str], int] = {}
@@ -111,8 +125,12 @@ def spec_from_request(
                 "so they must use the same timeout_ms"
             )
     return HttpApiSpec(
-        name=name, description=description, cors=cors.to_aws() if cors else None,
-        routes={r.route_key: r.integration() for r in routes}, default_stage=default_stage, tags=tags,
+        name=name,
+        description=description,
+        cors=cors.to_aws() if cors else None,
+        routes={r.route_key: r.integration() for r in routes},
+        default_stage=default_stage,
+        tags=tags,
     )
 
 
@@ -127,4 +145,6 @@ class CreateHttpApiArgs(BaseModel):
     tags: Tags = Field(default_factory=dict)
 
     def spec(self) -> HttpApiSpec:
-        return spec_from_request(self.name, self.description, self.routes, self.cors, self.default_stage, self.tags)
+        return spec_from_request(
+            self.name, self.description, self.routes, self.cors, self.default_stage, self.tags
+        )

@@ -47,7 +47,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("apigatewayv2", "create_stage", "write", "apigateway:POST", _API_CHILD),
     Operation("apigatewayv2", "tag_resource", "write", "apigateway:POST", _TAGS),
     Operation("apigatewayv2", "untag_resource", "write", "apigateway:DELETE", _TAGS),
-    Operation("apigateway", "get_rest_apis", "read", "apigateway:GET", "arn:aws:apigateway:{region}::/restapis"),
+    Operation(
+        "apigateway", "get_rest_apis", "read", "apigateway:GET", "arn:aws:apigateway:{region}::/restapis"
+    ),
     Operation("lambda", "get_function", "read", "lambda:GetFunction", _FUNCTION),
     Operation("lambda", "get_policy", "read", "lambda:GetPolicy", _FUNCTION),
     Operation("lambda", "add_permission", "write", "lambda:AddPermission", _FUNCTION),

@@ -30,8 +30,10 @@ def plan_text(plan: Plan, dry_run: bool = True) -> str:
     lines += [diff_line(row) for row in plan.diff]
     lines += [f"! {warning}" for warning in plan.warnings]
     if dry_run and plan.steps:
-        lines.append(f"Nothing written. To apply, call again with the same arguments, dry_run=false, "
-                     f"plan_token={plan.token}")
+        lines.append(
+            f"Nothing written. To apply, call again with the same arguments, dry_run=false, "
+            f"plan_token={plan.token}"
+        )
     return "\n".join(lines)
 
 
@@ -75,8 +77,11 @@ def description_text(d: ApiDescription) -> str:
         aud = f" aud={','.join(a.audience)}" if a.audience else ""
         lines.append(f"authorizer {a.name} ({a.id}) {a.type} {detail}{aud} from {a.identity_source}")
     for s in d.stages:
-        extras = [f"auto-deploy={'on' if s.auto_deploy else 'off'}", f"throttle={s.throttle or 'account default'}",
-                  f"logs={s.access_log or 'off'}"]
+        extras = [
+            f"auto-deploy={'on' if s.auto_deploy else 'off'}",
+            f"throttle={s.throttle or 'account default'}",
+            f"logs={s.access_log or 'off'}",
+        ]
         if s.route_throttle:
             extras.append(f"route throttle={_value(s.route_throttle)}")
         if s.variables:

@@ -18,9 +18,7 @@ from .plan import Step, digest
 _PART = 4
 
 
-def make_token(
-    args: Any, scope: Any, identity: str, state: Mapping[str, Any], steps: Sequence[Step]
-) -> str:
+def make_token(args: Any, scope: Any, identity: str, state: Mapping[str, Any], steps: Sequence[Step]) -> str:
     resources = sorted(state)
     whole = digest(
         [args, scope, identity, [[r, state[r]] for r in resources], [s.model_dump() for s in steps]], 16
@@ -45,12 +43,20 @@ def check_token(given: str, fresh: str, state: Mapping[str, Any]) -> None:
 
 
 def _differences(old: list[str], new: list[str], resources: list[str]) -> list[str]:
-    labels = ["arguments differ from the previewed call", "the server's scope settings changed",
-              "the AWS caller identity changed"]
+    labels = [
+        "arguments differ from the previewed call",
+        "the server's scope settings changed",
+        "the AWS caller identity changed",
+    ]
     reasons = [label for label, a, b in zip(labels, old[1:4], new[1:4], strict=True) if a != b]
     if len(old) != len(new):
         reasons.append("the set of live resources changed since the preview")
     else:
-        reasons += [f"{name} changed since the preview" for name, a, b in
-                    zip(resources, old[4:], new[4:], strict=True) if a != b]
-    return reasons or ["the planned steps differ (was the server upgraded?) or the token is from another plan"]
+        reasons += [
+            f"{name} changed since the preview"
+            for name, a, b in zip(resources, old[4:], new[4:], strict=True)
+            if a != b
+        ]
+    return reasons or [
+        "the planned steps differ (was the server upgraded?) or the token is from another plan"
+    ]

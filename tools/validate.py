@@ -27,7 +27,9 @@ def route_key(value: str) -> str:
         return value
     method, sep, path = value.strip().partition(" ")
     if not sep:
-        raise ValueError(f"{value!r} is not a route key: use 'METHOD /path' (e.g. 'GET /orders/{{id}}') or '$default'")
+        raise ValueError(
+            f"{value!r} is not a route key: use 'METHOD /path' (e.g. 'GET /orders/{{id}}') or '$default'"
+        )
     method = method.upper()
     if method not in HTTP_METHODS:
         raise ValueError(f"method {method!r} is not one of {', '.join(HTTP_METHODS)}")

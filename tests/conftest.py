@@ -1,0 +1,109 @@
+"""One moto server per test session (with the sandbox's moto extensions), reset between tests.
+
+Tools are driven through a real MCP client session (the SDK's in-memory client)
+against that server; nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from mcp import Client
+from moto.server import ThreadedMotoServer
+
+from apigw_mcp.server.app import build_server
+from apigw_mcp.server.sandbox_ext import SeedInfo, apply_moto_extensions, seed
+from apigw_mcp.server.settings import load_settings
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    apply_moto_extensions()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing"
+    )
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        os.environ.pop(name, None)
+    yield f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+    server.stop()
+
+
+def _post(url: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10).read()
+
+
+@pytest.fixture
+def sandbox(moto_endpoint: str) -> SeedInfo:
+    """A clean moto state with the sandbox's seed role and Lambda function."""
+    _post(f"{moto_endpoint}/moto-api/reset")
+    return seed(moto_endpoint, REGION)
+
+
+def moto_state(endpoint: str) -> Any:
+    """Everything our tools can write: equal before and after proves that no AWS write happened."""
+    v2 = boto3.client("apigatewayv2", region_name=REGION, endpoint_url=endpoint)
+    apis = v2.get_apis()["Items"]
+    lam = boto3.client("lambda", region_name=REGION, endpoint_url=endpoint)
+    policies: dict[str, str | None] = {}
+    for function in lam.list_functions()["Functions"]:
+        try:
+            policies[function["FunctionName"]] = lam.get_policy(FunctionName=function["FunctionArn"])[
+                "Policy"
+            ]
+        except lam.exceptions.ResourceNotFoundException:
+            policies[function["FunctionName"]] = None
+    details = {
+        api["ApiId"]: [
+            v2.get_routes(ApiId=api["ApiId"])["Items"],
+            v2.get_integrations(ApiId=api["ApiId"])["Items"],
+            v2.get_stages(ApiId=api["ApiId"])["Items"],
+            v2.get_authorizers(ApiId=api["ApiId"])["Items"],
+        ]
+        for api in apis
+    }
+    rest = boto3.client("apigateway", region_name=REGION, endpoint_url=endpoint).get_rest_apis()["items"]
+    return json.loads(json.dumps([apis, details, policies, rest], default=str))
+
+
+@pytest.fixture
+def state(moto_endpoint: str) -> Callable[[], Any]:
+    return lambda: moto_state(moto_endpoint)
+
+
+ClientFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def client(moto_endpoint: str, tmp_path: Path) -> ClientFactory:
+    """``async with client(**settings) as c``: an MCP client session on a server with these settings."""
+
+    @asynccontextmanager
+    async def connect(**settings: Any) -> AsyncIterator[Client]:
+        values: dict[str, Any] = {
+            "region": REGION,
+            "endpoint_url": moto_endpoint,
+            "audit_log": str(tmp_path / "audit.jsonl"),
+            **settings,
+        }
+        async with Client(build_server(load_settings(**values))) as session:
+            yield session
+
+    return connect

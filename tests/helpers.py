@@ -1,0 +1,47 @@
+"""Small helpers shared by the MCP-level tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp import Client
+
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:apigw-mcp-sandbox-fn"
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def orders_request(**overrides: Any) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "name": "orders",
+        "routes": [
+            {"route_key": "GET /orders", "lambda_arn": FUNCTION},
+            {"route_key": "GET /orders/{id}", "lambda_arn": FUNCTION},
+            {
+                "route_key": "ANY /legacy/{proxy+}",
+                "url": "https://legacy.example.com/api",
+                "timeout_ms": 5000,
+            },
+        ],
+        "cors": {"allow_origins": ["https://app.example.com"], "allow_methods": ["GET"]},
+        "tags": {"team": "payments"},
+    }
+    request.update(overrides)
+    return request
+
+
+async def call_ok(session: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+    result = await session.call_tool(tool, args)
+    assert not result.is_error, text_of(result)
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
+
+
+async def preview_and_apply(session: Client, args: dict[str, Any]) -> dict[str, Any]:
+    preview = await call_ok(session, "create_http_api", args)
+    return await call_ok(
+        session, "create_http_api", {**args, "dry_run": False, "plan_token": preview["plan"]["token"]}
+    )

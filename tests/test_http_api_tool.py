@@ -1,0 +1,166 @@
+"""create_http_api through a real MCP client session against the moto server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from apigw_mcp.server.sandbox_ext import SeedInfo
+
+from .conftest import REGION, ClientFactory
+from .helpers import FUNCTION, call_ok, orders_request, preview_and_apply, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+def v2(endpoint: str) -> Any:
+    return boto3.client("apigatewayv2", region_name=REGION, endpoint_url=endpoint)
+
+
+async def test_preview_writes_nothing_and_shows_calls_and_diff(
+    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any]
+) -> None:
+    before = state()
+    async with client() as session:
+        result = await session.call_tool("create_http_api", orders_request())
+    assert not result.is_error
+    plan = result.structured_content["plan"]
+    assert [s["operation"] for s in plan["steps"]] == [
+        "create_api",
+        "create_integration",
+        "create_integration",
+        "create_route",
+        "create_route",
+        "create_route",
+        "create_stage",
+        "add_permission",
+    ]
+    assert plan["account"] == "123456789012" and plan["region"] == REGION
+    assert {row["resource"] for row in plan["diff"]} >= {"api orders", "route GET /orders", "stage $default"}
+    assert plan["token"] and "plan_token=" in text_of(result)
+    assert state() == before
+
+
+async def test_apply_creates_api_stage_and_scoped_permission(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, tmp_path: Path
+) -> None:
+    async with client() as session:
+        applied = await preview_and_apply(session, orders_request())
+    assert applied["failed"] is None if "failed" in applied else True
+    assert len(applied["applied"]) == len(applied["plan"]["steps"]) == 8
+    api_id = applied["api_id"]
+    assert applied["endpoint"].startswith(f"https://{api_id}.execute-api.")
+    api = v2(moto_endpoint).get_api(ApiId=api_id)
+    assert api["Tags"] == {"apigw-mcp:managed": "true", "team": "payments"}
+    routes = {r["RouteKey"] for r in v2(moto_endpoint).get_routes(ApiId=api_id)["Items"]}
+    assert routes == {"GET /orders", "GET /orders/{id}", "ANY /legacy/{proxy+}"}
+    stage = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="$default")
+    assert stage["AutoDeploy"] is True
+    policy = json.loads(
+        boto3.client("lambda", region_name=REGION, endpoint_url=moto_endpoint).get_policy(
+            FunctionName=FUNCTION
+        )["Policy"]
+    )
+    source = policy["Statement"][0]["Condition"]["ArnLike"]["AWS:SourceArn"]
+    assert source == f"arn:aws:execute-api:{REGION}:123456789012:{api_id}/*"
+    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert len(audit) == 8
+    assert {"time", "tool", "plan_token", "operation", "resource", "request_id"} <= set(audit[0])
+
+
+async def test_same_request_again_is_an_empty_plan(client: ClientFactory, sandbox: SeedInfo) -> None:
+    async with client() as session:
+        await preview_and_apply(session, orders_request())
+        again = await call_ok(session, "create_http_api", orders_request())
+    assert again["plan"]["steps"] == [] and again["plan"]["diff"] == []
+    assert again["plan"]["summary"].startswith("No changes")
+
+
+async def test_managed_api_is_reconciled_by_name(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
+) -> None:
+    async with client() as session:
+        first = await preview_and_apply(session, orders_request())
+        request = orders_request(description="v2")
+        request["routes"].append({"route_key": "POST /orders", "lambda_arn": FUNCTION})
+        second = await preview_and_apply(session, request)
+    assert second["api_id"] == first["api_id"]
+    assert [s["operation"] for s in second["plan"]["steps"]] == ["update_api", "create_route"]
+    assert v2(moto_endpoint).get_api(ApiId=first["api_id"])["Description"] == "v2"
+
+
+async def test_stale_token_is_refused_naming_what_changed(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: Callable[[], Any]
+) -> None:
+    async with client() as session:
+        first = await preview_and_apply(session, orders_request())
+        request = orders_request(description="new")
+        preview = await call_ok(session, "create_http_api", request)
+        v2(moto_endpoint).update_api(ApiId=first["api_id"], Description="changed by someone else")
+        before = state()
+        stale = await session.call_tool(
+            "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
+        )
+    assert stale.is_error
+    assert "api orders changed since the preview" in text_of(stale)
+    assert state() == before
+
+
+async def test_token_of_other_arguments_is_refused(
+    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any]
+) -> None:
+    async with client() as session:
+        preview = await call_ok(session, "create_http_api", orders_request())
+        before = state()
+        other = await session.call_tool(
+            "create_http_api",
+            {**orders_request(description="other"), "dry_run": False, "plan_token": preview["plan"]["token"]},
+        )
+    assert other.is_error and "arguments differ" in text_of(other)
+    assert state() == before
+
+
+async def test_unmanaged_api_name_is_refused_with_its_id(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: Callable[[], Any]
+) -> None:
+    api_id = v2(moto_endpoint).create_api(Name="orders", ProtocolType="HTTP")["ApiId"]
+    before = state()
+    async with client() as session:
+        result = await session.call_tool("create_http_api", orders_request())
+    assert result.is_error and api_id in text_of(result) and "APIGW_MCP_API_IDS" in text_of(result)
+    assert state() == before
+
+
+async def test_listed_api_id_may_be_adopted(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
+) -> None:
+    api_id = v2(moto_endpoint).create_api(Name="orders", ProtocolType="HTTP")["ApiId"]
+    async with client(api_ids=[api_id]) as session:
+        applied = await preview_and_apply(session, orders_request())
+    assert applied["api_id"] == api_id
+    assert v2(moto_endpoint).get_api(ApiId=api_id)["Tags"]["apigw-mcp:managed"] == "true"
+
+
+async def test_removing_a_route_needs_deletes_enabled(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: Callable[[], Any]
+) -> None:
+    fewer = orders_request(routes=orders_request()["routes"][:2])
+    async with client() as session:
+        await preview_and_apply(session, orders_request())
+        before = state()
+        refused = await session.call_tool("create_http_api", fewer)
+    assert (
+        refused.is_error
+        and "deletes are off" in text_of(refused)
+        and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
+    )
+    assert state() == before
+    async with client(allow_deletes=True) as session:
+        applied = await preview_and_apply(session, fewer)
+    assert [s["operation"] for s in applied["plan"]["steps"]] == ["delete_route", "delete_integration"]
+    assert any("deletes" in w for w in applied["plan"]["warnings"])
