@@ -100,11 +100,6 @@ async def test_stdio_serve_sandbox() -> None:
         assert "plan_token=" in text_of(result)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

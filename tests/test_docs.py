@@ -1,0 +1,33 @@
+"""The README's settings table and tool table stay in step with the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from apigw_mcp.server.app import build_server
+from apigw_mcp.server.settings import Settings, load_settings
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_settings_table_lists_every_setting() -> None:
+    documented = set(re.findall(r"^\| `APIGW_MCP_([A-Z_]+)`", README, flags=re.MULTILINE))
+    assert documented == {name.upper() for name in Settings.model_fields}
+
+
+@pytest.mark.anyio
+async def test_tool_table_lists_every_tool_and_argument() -> None:
+    server = build_server(load_settings(region="us-east-1", audit_log="off"))
+    async with Client(server) as session:
+        tools = (await session.list_tools()).tools
+    rows = {
+        m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)` \| (.*?) \|", README, flags=re.MULTILINE)
+    }
+    for tool in tools:
+        assert tool.name in rows, tool.name
+        for argument in tool.input_schema.get("properties", {}):
+            assert f"`{argument}" in rows[tool.name], (tool.name, argument)
