@@ -21,7 +21,7 @@ from .helpers import call_ok, orders_request, preview_and_apply, text_of
 pytestmark = pytest.mark.anyio
 
 
-def aws(service: str, endpoint: str) -> Any:
+def aws(service: Any, endpoint: str) -> Any:
     return boto3.client(service, region_name=REGION, endpoint_url=endpoint)
 
 
