@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resources import FileResource
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field, ValidationError
 
 from apigw_mcp.tools import render
 from apigw_mcp.tools.cors import Cors
@@ -64,9 +65,37 @@ async def guarded(work: Callable[[], Awaitable[CallToolResult]]) -> CallToolResu
         raise ToolError(str(error)) from None
 
 
+class ApigwServer(MCPServer):
+    """MCPServer whose argument errors are one line per field, never echoing the rejected values.
+
+    The SDK's default text is pydantic's full report, which repeats each input
+    value (possibly a token or key) and a documentation link per error.
+    """
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as error:
+            cause = error.__cause__
+            if not isinstance(cause, ValidationError):
+                raise
+            raise ToolError(
+                f"Error executing tool {name}: invalid arguments: {argument_errors(cause)}"
+            ) from cause
+
+
+def argument_errors(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg'].removeprefix('Value error, ')}"
+        for e in error.errors()
+    )
+
+
 def build_server(settings: Settings) -> MCPServer:
     rt = Runtime(aws=AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
-    server = MCPServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
+    server = ApigwServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
     _register_reads(server, rt)
     _register_http(server, rt)
     if SKILL.exists():

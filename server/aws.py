@@ -65,8 +65,12 @@ class AwsRuntime:
             return self._clients[service]
 
     def _new_client(self, service: str) -> Any:
+        import logging
+
         import boto3
         from botocore.config import Config
+
+        logging.getLogger("botocore").setLevel(logging.WARNING)
 
         if self._session is None:
             self._session = boto3.Session(profile_name=self.settings.profile, region_name=self.region)

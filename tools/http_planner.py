@@ -101,9 +101,8 @@ def _create_api(b: _Builder, desired: HttpApiSpec) -> None:
     if desired.cors:
         params["CorsConfiguration"] = desired.cors
     b.add("api", "apigatewayv2", "create_api", "create", f"api {desired.name}", params)
-    b.change(
-        "+", f"api {desired.name}", "", None, {"protocol": "HTTP", "description": desired.description or None}
-    )
+    summary = {"protocol": "HTTP", **({"description": desired.description} if desired.description else {})}
+    b.change("+", f"api {desired.name}", "", None, summary)
     if desired.cors:
         b.change("+", "cors", "", None, desired.cors)
 
