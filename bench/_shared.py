@@ -8,12 +8,10 @@ import sys
 from functools import cache
 from typing import Any
 
-DEVPATH = "/tmp/devpath"
-
 
 @cache
 def _encoding() -> Any:
-    import bpe_openai
+    import bpe_openai  # type: ignore[import-untyped]
 
     return bpe_openai.get_encoding("o200k_base")
 
@@ -34,8 +32,11 @@ def check_source() -> str:
 
     where = os.path.realpath(os.path.dirname(apigw_mcp.server.__file__))
     if not where.startswith("/work/main"):
-        print(f"warning: apigw_mcp.server resolves to {where}, not the live source: run with "
-              f"PYTHONPATH={DEVPATH}", file=sys.stderr)
+        print(
+            f"warning: apigw_mcp.server resolves to {where}, not the live source: run with "
+            "PYTHONPATH set to the dev path that links apigw_mcp to /work/main (see bench/README.md)",
+            file=sys.stderr,
+        )
     return where
 
 

@@ -57,8 +57,7 @@ def count_titles(value: Any) -> int:
 def strip_titles(value: Any) -> Any:
     """The schema without pydantic's auto-generated "title" keys (a what-if, for the diagnosis only)."""
     if isinstance(value, dict):
-        return {k: strip_titles(v) for k, v in value.items()
-                if not (k == "title" and isinstance(v, str))}
+        return {k: strip_titles(v) for k, v in value.items() if not (k == "title" and isinstance(v, str))}
     if isinstance(value, list):
         return [strip_titles(v) for v in value]
     return value
@@ -86,16 +85,21 @@ def main() -> None:
     per_tool = {tool["name"]: tokens(compact(tool)) for tool in wire}
     total = tokens(compact({"tools": wire}))
     print(f"apigw_mcp from {where}")
-    print(f"tools/list result, compact JSON: {total} o200k tokens (target <= {TARGET_TOKENS}: "
-          f"{verdict(total, TARGET_TOKENS)}); {len(wire)} tools; server instructions (initialize) "
-          f"{tokens(instructions)} tokens\n")
+    print(
+        f"tools/list result, compact JSON: {total} o200k tokens (target <= {TARGET_TOKENS}: "
+        f"{verdict(total, TARGET_TOKENS)}); {len(wire)} tools; server instructions (initialize) "
+        f"{tokens(instructions)} tokens\n"
+    )
     print(f"{'tool':<18}{'total':>7}  " + "".join(f"{p:>14}" for p in PARTS) + f"{'other':>8}{'titles':>8}")
     for tool in wire:
         parts = breakdown(tool)
         other = sum(v for k, v in parts.items() if k not in PARTS)
         schemas = {k: tool[k] for k in ("inputSchema", "outputSchema") if k in tool}
-        print(f"{tool['name']:<18}{per_tool[tool['name']]:>7}  "
-              + "".join(f"{parts.get(p, 0):>14}" for p in PARTS) + f"{other:>8}{count_titles(schemas):>8}")
+        print(
+            f"{tool['name']:<18}{per_tool[tool['name']]:>7}  "
+            + "".join(f"{parts.get(p, 0):>14}" for p in PARTS)
+            + f"{other:>8}{count_titles(schemas):>8}"
+        )
     print("\n('titles' = tokens of the auto-generated \"title\" keys inside the two schemas)")
     whole = {"tools": wire}
     no_output = {"tools": [{k: v for k, v in tool.items() if k != "outputSchema"} for tool in wire]}
@@ -104,7 +108,9 @@ def main() -> None:
     print(f"  without schema titles:           {tokens(compact(strip_titles(whole))):>5}")
     print(f"  nullable anyOf collapsed:        {tokens(compact(collapse_nullable(whole))):>5}")
     print(f"  both of those:                   {tokens(compact(collapse_nullable(strip_titles(whole)))):>5}")
-    print(f"  both, and without outputSchema:  {tokens(compact(collapse_nullable(strip_titles(no_output)))):>5}")
+    print(
+        f"  both, and without outputSchema:  {tokens(compact(collapse_nullable(strip_titles(no_output)))):>5}"
+    )
     print("\nlargest schema pieces:")
     pieces = [(f"{tool['name']}.{name}", cost) for tool in wire for name, cost in defs_cost(tool)]
     for name, cost in sorted(pieces, key=lambda item: -item[1])[:10]:

@@ -13,7 +13,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resources import FileResource
-from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from apigw_mcp.tools import render
@@ -30,6 +30,7 @@ from .http_api import Runtime
 from .http_api import create_http_api as reconcile_http_api
 from .http_reads import all_v2_apis, api_parts
 from .settings import Settings
+from .wire import compact_schema, one_line, shallow
 
 M = TypeVar("M", bound=BaseModel)
 SKILL = Path(__file__).resolve().parent.parent / "skill" / "SKILL.md"
@@ -71,6 +72,18 @@ class ApigwServer(MCPServer):
     The SDK's default text is pydantic's full report, which repeats each input
     value (possibly a token or key) and a documentation link per error.
     """
+
+    async def list_tools(self) -> list[Tool]:
+        return [
+            tool.model_copy(
+                update={
+                    "description": one_line(tool.description),
+                    "input_schema": compact_schema(tool.input_schema),
+                    "output_schema": shallow(compact_schema(tool.output_schema)),
+                }
+            )
+            for tool in await super().list_tools()
+        ]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
@@ -131,15 +144,18 @@ def _register_reads(server: MCPServer, rt: Runtime) -> None:
         return await guarded(work)
 
     @server.tool(title="Describe an API", annotations=READ)
-    async def describe_api(api_id: str) -> Annotated[CallToolResult, ApiDescription]:
-        """One HTTP or WebSocket API: routes, integrations, authorizers, stages, CORS, invoke URLs."""
+    async def describe_api(
+        api_id: str, routes_matching: str | None = None
+    ) -> Annotated[CallToolResult, ApiDescription]:
+        """One HTTP or WebSocket API: routes (first 30; filter with routes_matching), integrations,
+        authorizers, stages, CORS, invoke URLs."""
 
         async def work() -> CallToolResult:
             try:
                 parts = await api_parts(rt.aws, api_id)
             except AwsCallFailed as error:
                 raise await _not_found_hint(rt, api_id, error) from None
-            description = describe(**parts)
+            description = describe(**parts, routes_matching=routes_matching)
             return result(description, render.description_text(description))
 
         return await guarded(work)

@@ -59,6 +59,7 @@ class ApiDescription(BaseModel):
     cors: dict[str, Any] | None = None
     tags: dict[str, str] | None = None
     routes: list[RouteView]
+    routes_total: int = 0
     authorizers: list[AuthorizerView] | None = None
     stages: list[StageView]
     unused_integrations: list[str] | None = None
@@ -134,7 +135,10 @@ def describe(
     integrations: list[dict[str, Any]],
     authorizers: list[dict[str, Any]],
     stages: list[dict[str, Any]],
+    routes_matching: str | None = None,
+    max_routes: int = 30,
 ) -> ApiDescription:
+    """The API's compact view; at most ``max_routes`` routes, those whose key contains ``routes_matching``."""
     endpoint = api.get("ApiEndpoint", "")
     by_id = {i["IntegrationId"]: i for i in integrations}
     auth_views = {a["AuthorizerId"]: _authorizer(a) for a in authorizers}
@@ -157,7 +161,10 @@ def describe(
         default_endpoint_disabled=api.get("DisableExecuteApiEndpoint") or None,
         cors=api.get("CorsConfiguration") or None,
         tags=tags or None,
-        routes=views,
+        routes=[v for v in views if not routes_matching or routes_matching.lower() in v.key.lower()][
+            :max_routes
+        ],
+        routes_total=len(views),
         authorizers=list(auth_views.values()) or None,
         stages=[_stage(s, endpoint) for s in sorted(stages, key=lambda s: s["StageName"])],
         unused_integrations=unused or None,

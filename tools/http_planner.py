@@ -83,6 +83,7 @@ def plan_http_api(
     return Plan(
         summary=_summary(desired.name, live, b.steps),
         account=ctx.account,
+        caller=ctx.identity,
         region=ctx.scope.region,
         steps=b.steps,
         diff=b.diff,

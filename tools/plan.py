@@ -49,6 +49,7 @@ class Plan(BaseModel):
     summary: str
     account: str
     region: str
+    caller: str = ""
     steps: list[Step] = Field(default_factory=list)
     diff: list[DiffRow] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -26,7 +26,7 @@ def diff_line(row: DiffRow) -> str:
 
 
 def plan_text(plan: Plan, dry_run: bool = True) -> str:
-    lines = [f"{plan.summary} (account {plan.account}, {plan.region})"]
+    lines = [f"{plan.summary} (account {plan.account}, {plan.region}, as {plan.caller})"]
     lines += [diff_line(row) for row in plan.diff]
     lines += [f"! {warning}" for warning in plan.warnings]
     if dry_run and plan.steps:
@@ -70,7 +70,12 @@ def description_text(d: ApiDescription) -> str:
         lines.append(f"cors: {_value(d.cors)}")
     if d.tags:
         lines.append(f"tags: {_value(d.tags)}")
-    lines.append(f"routes ({len(d.routes)}):")
+    shown = (
+        f"{len(d.routes)} of {d.routes_total}, narrow with routes_matching"
+        if len(d.routes) < d.routes_total
+        else len(d.routes)
+    )
+    lines.append(f"routes ({shown}):")
     lines += [f"  {r.key} -> {r.target} | {r.auth}" for r in d.routes]
     for a in d.authorizers or []:
         detail = a.issuer or a.function or ""

@@ -1,0 +1,100 @@
+"""Run the three benchmarks and print one summary table next to the targets.
+
+Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/run_all.py
+Each script runs in its own process and stops by itself; its full report is printed first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ("coldstart.py", "tokens.py", "describe.py")
+
+
+def run(script: str) -> dict[str, Any]:
+    print(f"===== {script}", flush=True)
+    done = subprocess.run(
+        [sys.executable, str(HERE / script), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
+        check=False,
+    )
+    lines = done.stdout.rstrip().splitlines()
+    print("\n".join(lines[:-1]) if done.returncode == 0 else done.stdout)
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        raise SystemExit(f"{script} failed with exit code {done.returncode}")
+    return dict(json.loads(lines[-1]))
+
+
+def main() -> None:
+    figures: dict[str, Any] = {}
+    for script in SCRIPTS:
+        figures.update(run(script))
+    d20, d100 = figures["describe_20"], figures["describe_100"]
+    rows = [
+        (
+            "cold start: spawn -> tools/list, median of 7",
+            f"{figures['coldstart_tools_list_median_s']:.3f} s",
+            "<= 0.75 s",
+            figures["coldstart_tools_list_median_s"] <= 0.75,
+        ),
+        ("  (min / max)", f"{figures['coldstart_min_s']:.3f} / {figures['coldstart_max_s']:.3f} s", "", None),
+        (
+            "cold start: spawn -> initialize, median",
+            f"{figures['coldstart_initialize_median_s']:.3f} s",
+            "",
+            None,
+        ),
+        (
+            "tools/list o200k tokens",
+            str(figures["tools_list_tokens"]),
+            "<= 1,200",
+            figures["tools_list_tokens"] <= 1200,
+        ),
+        *[(f"  {name}", str(count), "", None) for name, count in figures["per_tool"].items()],
+        (
+            "describe_api 20 routes: text + structured",
+            str(d20["describe"]["both"]),
+            "<= 1,500",
+            d20["describe"]["both"] <= 1500,
+        ),
+        ("  text / structured", f"{d20['describe']['text']} / {d20['describe']['structured']}", "", None),
+        ("describe_api 20 routes: AWS calls / rounds", f"{d20['calls']} / {d20['rounds']}", "", None),
+        (
+            "describe_api 100 routes: AWS calls / rounds",
+            f"{d100['calls']} / {d100['rounds']}",
+            "<= 4 rounds",
+            d100["rounds"] <= 4,
+        ),
+        (
+            "describe_api 100 routes: text / structured / both",
+            f"{d100['describe']['text']} / {d100['describe']['structured']} / {d100['describe']['both']}",
+            "",
+            None,
+        ),
+        (
+            "create_http_api dry run 20 routes: text / structured / both",
+            f"{d20['dry_run']['text']} / {d20['dry_run']['structured']} / {d20['dry_run']['both']}",
+            "",
+            None,
+        ),
+    ]
+    width = max(len(row[0]) for row in rows)
+    print("===== summary")
+    print(f"{'figure':<{width}}  {'measured':>20}  {'target':>12}  result")
+    for name, value, target, ok in rows:
+        result = "" if ok is None else ("PASS" if ok else "MISS")
+        print(f"{name:<{width}}  {value:>20}  {target:>12}  {result}")
+
+
+if __name__ == "__main__":
+    main()
