@@ -9,7 +9,7 @@ from apigw_mcp.tools import guard
 from apigw_mcp.tools.errors import BadInput, OutOfScope
 from apigw_mcp.tools.http_live import (
     LiveHttpApi,
-    execute_api_arn,
+    invoke_arns,
     live_http_api,
     permission_covers,
     source_arns,
@@ -89,13 +89,14 @@ def _permission_state(
     stages = sorted(set(live.stages) | ({"$default"} if spec.default_stage else set())) or ["$default"]
     covered: dict[str, bool] = {}
     for arn, policy in policies.items():
-        invoke_arns = [
-            execute_api_arn("aws", scope.region, identity.account, live.api_id, stage, key)
+        needed = [
+            invoke_arn
             for key, target in spec.routes.items()
             if target.uri == arn
             for stage in stages
+            for invoke_arn in invoke_arns("aws", scope.region, identity.account, live.api_id, stage, key)
         ]
-        covered[arn] = permission_covers(source_arns(policy), invoke_arns)
+        covered[arn] = permission_covers(source_arns(policy), needed)
     return covered
 
 

@@ -64,9 +64,8 @@ def test_route_key_accepts(given_key: str, expected: str) -> None:
     ],
 )
 def test_route_key_rejects(bad: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message) as info:
+    with pytest.raises(ValueError, match=message):
         validate.route_key(bad)
-    assert "{" in str(info.value) or "'" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +85,13 @@ def test_route_shape_conflicts(a: str, b: str, conflict: bool) -> None:
 
 @pytest.mark.parametrize(
     "arn",
-    [FN, f"{FN}:prod", f"{FN}:7", f"{FN}:$LATEST", "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f"],
+    [
+        FN,
+        f"{FN}:prod",
+        f"{FN}:7",
+        f"{FN}:$LATEST",
+        "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f",
+    ],
     ids=["unqualified", "alias", "version", "latest", "gov-partition"],
 )
 def test_lambda_arn_accepts(arn: str) -> None:
@@ -105,9 +110,17 @@ def test_lambda_arn_accepts(arn: str) -> None:
         "arn:aws:lambda:useast1:123456789012:function:orders",
         "orders",
     ],
-    ids=["wrong-service", "short-account", "bad-name", "long-name", "empty-qualifier", "two-qualifiers",
-         "bad-region", "bare-name"],
-)  # fmt: skip
+    ids=[
+        "wrong-service",
+        "short-account",
+        "bad-name",
+        "long-name",
+        "empty-qualifier",
+        "two-qualifiers",
+        "bad-region",
+        "bare-name",
+    ],
+)
 def test_lambda_arn_rejects(arn: str) -> None:
     with pytest.raises(ValueError, match="not a Lambda function ARN"):
         validate.lambda_arn(arn)
@@ -117,14 +130,22 @@ def test_lambda_region_account() -> None:
     assert validate.lambda_region_account(f"{FN}:prod") == ("us-east-1", "123456789012")
 
 
-@pytest.mark.parametrize("name", ["orders", "a", "x" * 128, "orders api (v2)"], ids=["plain", "1", "128", "spaces"])
+@pytest.mark.parametrize(
+    "name", ["orders", "a", "x" * 128, "orders api (v2)"], ids=["plain", "1", "128", "spaces"]
+)
 def test_api_name_accepts(name: str) -> None:
     assert validate.api_name(name) == name
 
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("", "1 to 128"), ("x" * 129, "1 to 128"), (" orders", "blanks"), ("orders ", "blanks"), ("a\nb", "printable")],
+    [
+        ("", "1 to 128"),
+        ("x" * 129, "1 to 128"),
+        (" orders", "blanks"),
+        ("orders ", "blanks"),
+        ("a\nb", "printable"),
+    ],
     ids=["empty", "129", "leading-blank", "trailing-blank", "newline"],
 )
 def test_api_name_rejects(name: str, message: str) -> None:
@@ -153,9 +174,17 @@ def test_tags_accept(tags: dict[str, str]) -> None:
         ({f"t{i}": "v" for i in range(51)}, "at most 50"),
         ({"a<b": "x"}, "letters, digits"),
     ],
-    ids=["aws-prefix", "aws-prefix-upper", "managed-prefix", "empty-key", "long-key", "long-value", "51-tags",
-         "bad-char"],
-)  # fmt: skip
+    ids=[
+        "aws-prefix",
+        "aws-prefix-upper",
+        "managed-prefix",
+        "empty-key",
+        "long-key",
+        "long-value",
+        "51-tags",
+        "bad-char",
+    ],
+)
 def test_tags_reject(tags: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         validate.tags(tags)
@@ -163,7 +192,9 @@ def test_tags_reject(tags: dict[str, str], message: str) -> None:
 
 _LITERAL_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~:@!$&'()*+,;=-"
 _literal = st.text(alphabet=_LITERAL_CHARS, min_size=1, max_size=12)
-_param_name = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=1, max_size=8)
+_param_name = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=1, max_size=8
+)
 
 
 @st.composite
@@ -182,7 +213,14 @@ def test_valid_route_keys_round_trip(key: str) -> None:
     assert validate.route_key(key) == key
 
 
-@given(st.text())
+_arbitrary = st.one_of(
+    st.text(),
+    st.builds(lambda m, t: f"{m} /{t}", st.sampled_from(validate.HTTP_METHODS), st.text()),
+    st.builds(lambda t: f"GET /{t}", st.text(alphabet="{}+/a-_ ", max_size=20)),
+)
+
+
+@given(_arbitrary)
 def test_route_key_raises_only_value_error(text: str) -> None:
     try:
         result = validate.route_key(text)

@@ -7,6 +7,7 @@ write outside the scope either.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -16,6 +17,11 @@ from .operations import lookup
 from .plan import REF_PATTERN, Plan, Step
 from .scope import MANAGED_TAG, Scope, lambda_refusal
 from .validate import LAMBDA_ARN
+
+_TAGGED_API = re.compile(r"arn:[a-z-]+:apigateway:[a-z0-9-]+::/apis/([A-Za-z0-9]+)")
+_SOURCE_ARN = re.compile(
+    r"arn:[a-z-]+:execute-api:(?P<region>[^:]*):(?P<account>[^:]*):(?P<api>\$\{[A-Za-z0-9_.]+\}|[^/]*)/.*"
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,9 @@ def check(plan: Plan, scope: Scope, changeable_api_ids: Collection[str]) -> list
     """
     denials: list[Verdict] = []
     if plan.region != scope.region:
-        denials.append(Verdict("*", "region", f"plan is for {plan.region}, scope allows {scope.region}"))
+        denials.append(
+            Verdict("*", "region", f"plan is for {plan.region}; APIGW_MCP_REGION allows only {scope.region}")
+        )
     if scope.account and plan.account != scope.account:
         denials.append(
             Verdict(
@@ -75,21 +83,30 @@ def _step_refusal(
     return _target_refusal(step, scope, account, changeable)
 
 
+def _api_refusal(api_id: str, changeable: Collection[str]) -> tuple[str, str] | None:
+    if REF_PATTERN.fullmatch(api_id) or api_id in changeable:
+        return None
+    return "api-scope", f"API {api_id} is not in scope (managed tag, APIGW_MCP_API_IDS or name prefix)"
+
+
 def _target_refusal(
     step: Step, scope: Scope, account: str, changeable: Collection[str]
 ) -> tuple[str, str] | None:
     params = step.params
     api_id = params.get("ApiId")
-    if isinstance(api_id, str) and not REF_PATTERN.fullmatch(api_id) and api_id not in changeable:
-        return "api-scope", f"API {api_id} is not in scope (managed tag, APIGW_MCP_API_IDS or name prefix)"
+    if isinstance(api_id, str) and (refusal := _api_refusal(api_id, changeable)):
+        return refusal
+    resource_arn = params.get("ResourceArn")
+    if isinstance(resource_arn, str):
+        tagged = _TAGGED_API.fullmatch(resource_arn)
+        return _api_refusal(tagged.group(1) if tagged else resource_arn, changeable)
     if step.operation == "create_api" and (params.get("Tags") or {}).get(MANAGED_TAG) != "true":
         return "api-scope", "APIs this server creates must carry the managed tag"
     uri = params.get("IntegrationUri")
     if isinstance(uri, str):
         return _uri_refusal(uri, scope, account)
-    function = params.get("FunctionName")
-    if isinstance(function, str):
-        return _permission_refusal(function, str(params.get("SourceArn", "")), scope, account)
+    if step.operation in ("add_permission", "remove_permission"):
+        return _permission_refusal(params, scope, account, changeable)
     return None
 
 
@@ -101,11 +118,22 @@ def _uri_refusal(uri: str, scope: Scope, account: str) -> tuple[str, str] | None
     return ("integration-target", f"integration URL {uri!r}: {reason}") if reason else None
 
 
-def _permission_refusal(function: str, source_arn: str, scope: Scope, account: str) -> tuple[str, str] | None:
-    reason = lambda_refusal(scope, function, account)
+def _permission_refusal(
+    params: dict[str, object], scope: Scope, account: str, changeable: Collection[str]
+) -> tuple[str, str] | None:
+    reason = lambda_refusal(scope, str(params.get("FunctionName", "")), account)
     if reason:
         return "lambda-scope", reason
-    api_part = source_arn.split(":")[5] if source_arn.count(":") >= 5 else ""
-    if not api_part or api_part.startswith("*"):
-        return "permission-scope", "a Lambda invoke permission must name one API in its SourceArn, never '*'"
-    return None
+    if "SourceArn" not in params and "StatementId" in params and "Principal" not in params:
+        return None  # remove_permission names a statement, not a source
+    match = _SOURCE_ARN.fullmatch(str(params.get("SourceArn", "")))
+    if match is None or match.group("region") != scope.region or match.group("account") != account:
+        expected = f"arn:aws:execute-api:{scope.region}:{account}:API_ID/..."
+        return "permission-scope", f"a Lambda invoke permission's SourceArn must be {expected}"
+    api = match.group("api")
+    if any(c in api for c in "*?") and not REF_PATTERN.fullmatch(api):
+        return (
+            "permission-scope",
+            "a Lambda invoke permission must name one API in its SourceArn, never a wildcard",
+        )
+    return _api_refusal(api, changeable)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from .cors import normalise_live
 from .http_spec import HttpApiSpec, IntegrationSpec
 from .scope import MANAGED_TAG, is_managed
+from .validate import HTTP_METHODS
 
 
 class LiveHttpApi(BaseModel):
@@ -81,6 +82,16 @@ def execute_api_arn(
     method, _, path = route_key.partition(" ")
     resource = f"{method}{path}" if path else route_key
     return f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/{resource}"
+
+
+def invoke_arns(
+    partition: str, region: str, account: str, api_id: str, stage: str, route_key: str
+) -> list[str]:
+    """Every ARN a route may be invoked under: an ``ANY`` route is called with each concrete method."""
+    method, sep, path = route_key.partition(" ")
+    methods = [m for m in HTTP_METHODS if m != "ANY"] if method == "ANY" and sep else [method]
+    keys = [f"{m} {path}" if sep else route_key for m in methods]
+    return [execute_api_arn(partition, region, account, api_id, stage, key) for key in keys]
 
 
 def source_arns(policy: str | None) -> list[str]:

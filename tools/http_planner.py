@@ -241,8 +241,7 @@ def _routes(
                 {"ApiId": api_id, "RouteKey": key, "Target": target},
             )
             b.change("+", f"route {key}", "", None, spec.label())
-        elif live_routes.get(key) != spec:
-            before = live_routes.get(key)
+        elif (before_spec := live_routes.get(key)) is None or before_spec.key != spec.key:
             b.add(
                 f"route{index}",
                 "apigatewayv2",
@@ -251,7 +250,9 @@ def _routes(
                 f"route {key}",
                 {"ApiId": api_id, "RouteId": route_ids[key], "Target": target},
             )
-            b.change("~", f"route {key}", "target", before.label() if before else None, spec.label())
+            b.change(
+                "~", f"route {key}", "target", before_spec.label() if before_spec else None, spec.label()
+            )
     for key, route_id in sorted(route_ids.items()):
         if key not in desired.routes:
             b.add(

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 _METADATA_NAMES = frozenset(
     {"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal", "metadata.aws"}
 )
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _PRIVATE_SUFFIXES = (".localhost", ".internal", ".local", ".localdomain", ".intranet", ".corp", ".home.arpa")
 
 
@@ -68,6 +69,9 @@ def _ip_refusal(host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Addres
     embedded: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [address]
     if isinstance(address, ipaddress.IPv6Address):
         embedded += [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+        low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if address in _NAT64 or int(address) >> 32 == 0:
+            embedded.append(low32)  # NAT64 (64:ff9b::/96) and IPv4-compatible (::a.b.c.d) forms
         if address.teredo is not None:
             embedded += list(address.teredo)
     if all(a.is_global and not a.is_multicast for a in embedded):

@@ -1,0 +1,96 @@
+"""Stateless plan tokens: deterministic, and a mismatch names what moved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apigw_mcp.tools.errors import StalePlan
+from apigw_mcp.tools.plan import Step
+from apigw_mcp.tools.token import check_token, make_token
+
+ARGS = {"name": "orders", "routes": [{"route_key": "GET /orders"}]}
+SCOPE = {"region": "us-east-1", "read_only": False}
+IDENTITY = "arn:aws:iam::123456789012:role/dev"
+STATE: dict[str, Any] = {"api orders": {"Description": "v1"}, "permission fn": False}
+STEPS = [
+    Step(
+        id="api",
+        service="apigatewayv2",
+        operation="create_api",
+        effect="create",
+        resource="api orders",
+        params={},
+    )
+]
+
+
+def token(**change: Any) -> str:
+    parts: dict[str, Any] = {
+        "args": ARGS,
+        "scope": SCOPE,
+        "identity": IDENTITY,
+        "state": STATE,
+        "steps": STEPS,
+    }
+    parts.update(change)
+    return make_token(parts["args"], parts["scope"], parts["identity"], parts["state"], parts["steps"])
+
+
+def test_make_token_is_deterministic() -> None:
+    assert token() == token()
+    assert token(state=dict(reversed(list(STATE.items())))) == token()
+    assert token(args={"routes": ARGS["routes"], "name": "orders"}) == token()
+
+
+def test_token_shape() -> None:
+    parts = token().split(".")
+    assert len(parts) == 4 + len(STATE)
+    assert all(part.isalnum() for part in parts)
+
+
+CHANGES: list[tuple[str, dict[str, Any], str]] = [
+    ("args", {"args": {**ARGS, "name": "orders2"}}, "arguments differ"),
+    ("scope", {"scope": {**SCOPE, "read_only": True}}, "scope settings changed"),
+    ("identity", {"identity": "arn:aws:iam::123456789012:role/other"}, "caller identity changed"),
+    ("resource", {"state": {**STATE, "api orders": {"Description": "v2"}}}, "api orders changed"),
+    ("other-resource", {"state": {**STATE, "permission fn": True}}, "permission fn changed"),
+    ("resource-added", {"state": {**STATE, "route GET /x": {}}}, "set of live resources changed"),
+    ("steps", {"steps": []}, "planned steps differ"),
+]
+
+
+@pytest.mark.parametrize(("change", "reason"), [c[1:] for c in CHANGES], ids=[c[0] for c in CHANGES])
+def test_changes_alter_token_and_are_named(change: dict[str, Any], reason: str) -> None:
+    fresh = token(**change)
+    assert fresh != token()
+    with pytest.raises(StalePlan, match=reason) as info:
+        check_token(token(), fresh, change.get("state", STATE))
+    assert "dry_run=true" in str(info.value)
+
+
+def test_only_the_changed_part_is_named() -> None:
+    fresh = token(state={**STATE, "api orders": {"Description": "v2"}})
+    with pytest.raises(StalePlan) as info:
+        check_token(token(), fresh, {**STATE, "api orders": {"Description": "v2"}})
+    message = str(info.value)
+    assert "api orders changed" in message
+    assert "permission fn" not in message
+    assert "arguments" not in message
+    assert "scope" not in message
+    assert "identity" not in message
+
+
+def test_check_token_passes_on_equal_tokens() -> None:
+    check_token(token(), token(), STATE)
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["", "abc", "a.b.c", "a.b.c.d-e", "a.b..d", "../../etc"],
+    ids=["empty", "one", "three", "dash", "gap", "path"],
+)
+def test_malformed_token(given: str) -> None:
+    with pytest.raises(StalePlan, match="plan_token is malformed"):
+        check_token(given, token(), STATE)
