@@ -131,8 +131,10 @@ def _register_reads(server: MCPServer, rt: Runtime) -> None:
         """List HTTP, REST and WebSocket APIs in the region (id, name, type, endpoint, created, managed)."""
 
         async def work() -> CallToolResult:
-            v2, rest = await gather(
-                lambda: all_v2_apis(rt.aws), lambda: rt.aws.paginate("apigateway", "get_rest_apis", "items")
+            _, v2, rest = await gather(
+                rt.aws.identity,
+                lambda: all_v2_apis(rt.aws),
+                lambda: rt.aws.paginate("apigateway", "get_rest_apis", "items"),
             )
             apis = [summarise_v2(a) for a in v2] + [summarise_rest(a, rt.scope.region) for a in rest]
             if name_contains:
@@ -152,7 +154,7 @@ def _register_reads(server: MCPServer, rt: Runtime) -> None:
 
         async def work() -> CallToolResult:
             try:
-                parts = await api_parts(rt.aws, api_id)
+                _, parts = await gather(rt.aws.identity, lambda: api_parts(rt.aws, api_id))
             except AwsCallFailed as error:
                 raise await _not_found_hint(rt, api_id, error) from None
             description = describe(**parts, routes_matching=routes_matching)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from apigw_mcp.tools.errors import AwsCallFailed
+from apigw_mcp.tools.errors import AwsCallFailed, OutOfScope
 
 from .settings import Settings
 
@@ -90,9 +90,17 @@ class AwsRuntime:
         return await self._run(partial(self._paginate_sync, service, operation, key, params))
 
     async def identity(self) -> Identity:
+        """Who the credentials are; refuses every tool when they are not for the pinned account."""
         if self._identity is None:
             found = await self.call("sts", "get_caller_identity")
             self._identity = Identity(account=found["Account"], arn=found["Arn"])
+        pinned = self.settings.account
+        if pinned and self._identity.account != pinned:
+            raise OutOfScope(
+                "account",
+                f"the credentials are for account {self._identity.account} ({self._identity.arn}), "
+                f"but APIGW_MCP_ACCOUNT pins {pinned}: use credentials for {pinned} or change the setting",
+            )
         return self._identity
 
     async def _run(self, work: Callable[[], T]) -> T:

@@ -44,19 +44,22 @@ def _spec(args: CreateHttpApiArgs) -> HttpApiSpec:
         raise BadInput(field, message) from None
 
 
-def _check_functions(args: CreateHttpApiArgs, scope: Scope, identity: Identity) -> None:
+def _check_functions(args: CreateHttpApiArgs, scope: Scope, account: str | None) -> None:
+    """Lambda ARNs must be in this region and account (without an account yet: the region alone)."""
     for index, route in enumerate(args.routes):
         if route.lambda_arn is None:
             continue
         field = f"routes.{index}.lambda_arn"
-        region, account = lambda_region_account(route.lambda_arn)
-        if region != scope.region or account != identity.account:
+        arn_region, arn_account = lambda_region_account(route.lambda_arn)
+        if arn_region != scope.region:
             raise BadInput(
-                field,
-                f"{route.lambda_arn} must be in region {scope.region} and account "
-                f"{identity.account}, where this server works",
+                field, f"{route.lambda_arn} must be in region {scope.region}, where this server works"
             )
-        refusal = lambda_refusal(scope, route.lambda_arn, identity.account)
+        if account is None:
+            continue
+        if arn_account != account:
+            raise BadInput(field, f"{route.lambda_arn} must be in account {account}, where this server works")
+        refusal = lambda_refusal(scope, route.lambda_arn, account)
         if refusal:
             raise OutOfScope("lambda-scope", f"{field}: {refusal}")
 
@@ -113,11 +116,12 @@ async def create_http_api(
         raise BadInput(
             "plan_token", "required with dry_run=false: run with dry_run=true and pass its plan.token"
         )
+    _check_functions(args, rt.scope, None)
     arns = sorted({r.lambda_arn for r in args.routes if r.lambda_arn})
     identity, apis, *found = await gather(
         rt.aws.identity, lambda: all_v2_apis(rt.aws), *[lambda a=a: function_policy(rt.aws, a) for a in arns]
     )
-    _check_functions(args, rt.scope, identity)
+    _check_functions(args, rt.scope, identity.account)
     missing = [arn for arn, (exists, _) in zip(arns, found, strict=True) if not exists]
     if missing:
         raise BadInput(

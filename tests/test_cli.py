@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def test_demo_json_exits_zero_and_leaves_nothing_running() -> None:
     ]
     assert not any(s["is_error"] for s in steps)
     assert steps[-1]["text"].startswith("curl https://")
-    assert sandbox_processes() == before
+    assert sandbox_processes() <= before
 
 
 @pytest.mark.anyio
@@ -149,3 +150,27 @@ def test_wheel_installs_under_one_namespace(tmp_path: Path) -> None:
     } <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "apigw-mcp = apigw_mcp.server.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_sandbox_reseeds_after_reset_and_stops_on_exit() -> None:
+    import boto3
+
+    from apigw_mcp.server.sandbox import Sandbox
+    from apigw_mcp.server.sandbox_ext import SEED_FUNCTION
+
+    before = sandbox_processes()
+    with Sandbox("eu-west-1") as box:
+        lam = boto3.client(
+            "lambda",
+            region_name="eu-west-1",
+            endpoint_url=box.endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        assert box.seed.function_arn.startswith("arn:aws:lambda:eu-west-1:")
+        urllib.request.urlopen(urllib.request.Request(f"{box.endpoint}/moto-api/reset", method="POST")).read()
+        assert (
+            lam.get_function(FunctionName=SEED_FUNCTION)["Configuration"]["FunctionArn"]
+            == box.seed.function_arn
+        )
+    assert sandbox_processes() <= before
