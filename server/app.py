@@ -5,65 +5,43 @@ No globals and no AWS call at start; boto3 loads on the first tool call.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resources import FileResource
-from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool, ToolAnnotations
-from pydantic import BaseModel, Field, ValidationError
+from mcp.types import CallToolResult, InputRequiredResult, Tool, ToolAnnotations
+from pydantic import BaseModel, ValidationError
 
 from apigw_mcp.tools import render
-from apigw_mcp.tools.cors import Cors
 from apigw_mcp.tools.describe import ApiDescription, ApiSummary, describe, summarise_rest, summarise_v2
 from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed
-from apigw_mcp.tools.http_spec import ApiName, CreateHttpApiArgs, RouteInput, Tags
-from apigw_mcp.tools.results import ChangeResult
 
 from . import package_version
 from .audit import AuditLog
 from .aws import AwsRuntime, gather
-from .http_api import Runtime
-from .http_api import create_http_api as reconcile_http_api
 from .http_reads import all_v2_apis, api_parts
-from .settings import Settings
+from .http_tools import register_http_tools
+from .results import guarded, result
+from .runtime import Runtime
+from .settings import TOOLSETS, Settings
 from .wire import compact_schema, one_line, shallow
 
-M = TypeVar("M", bound=BaseModel)
 SKILL = Path(__file__).resolve().parent.parent / "skill" / "SKILL.md"
 MAX_LISTED = 100
 INSTRUCTIONS = (
-    "AWS API Gateway tools. Changes are previewed first: call a mutating tool with dry_run=true (default), "
-    "read plan.diff and plan.warnings, then repeat the same arguments with dry_run=false and plan_token. "
-    "Read-only tools never write."
+    "AWS API Gateway tools. Mutating tools preview by default (dry_run=true): read plan.diff and "
+    "plan.warnings, "
+    "then repeat the same arguments with dry_run=false and plan_token. Each apply returns an undo handle."
 )
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=True)
-CHANGE = ToolAnnotations(
-    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
-)
 
 
 class ApiListing(BaseModel):
     apis: list[ApiSummary]
     truncated: bool = False
-
-
-def result(model: M, text: str) -> CallToolResult:
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=model.model_dump(mode="json", exclude_none=True),
-    )
-
-
-async def guarded(work: Callable[[], Awaitable[CallToolResult]]) -> CallToolResult:
-    """Our errors become one actionable tool error; never a traceback or a raw boto3 dump."""
-    try:
-        return await work()
-    except ApigwMcpError as error:
-        raise ToolError(str(error)) from None
 
 
 class ApigwServer(MCPServer):
@@ -109,8 +87,9 @@ def argument_errors(error: ValidationError) -> str:
 def build_server(settings: Settings) -> MCPServer:
     rt = Runtime(aws=AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
     server = ApigwServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
-    _register_reads(server, rt)
-    _register_http(server, rt)
+    enabled = {name for toolset in settings.toolsets for name in TOOLSETS[toolset]}
+    _register_reads(server, rt, enabled)
+    register_http_tools(server, rt, enabled)
     if SKILL.exists():
         server.add_resource(
             FileResource(
@@ -123,11 +102,15 @@ def build_server(settings: Settings) -> MCPServer:
     return server
 
 
-def _register_reads(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(title="List APIs", annotations=READ)
-    async def list_apis(
-        name_contains: str | None = None,
-    ) -> Annotated[CallToolResult, ApiListing]:
+def _register_reads(server: MCPServer, rt: Runtime, enabled: set[str]) -> None:
+    if "list_apis" in enabled:
+        server.tool(title="List APIs", annotations=READ)(_list_apis(rt))
+    if "describe_api" in enabled:
+        server.tool(title="Describe an API", annotations=READ)(_describe_api(rt))
+
+
+def _list_apis(rt: Runtime) -> Any:
+    async def list_apis(name_contains: str | None = None) -> Annotated[CallToolResult, ApiListing]:
         """List HTTP, REST and WebSocket APIs in the region (id, name, type, endpoint, created, managed)."""
 
         async def work() -> CallToolResult:
@@ -145,7 +128,10 @@ def _register_reads(server: MCPServer, rt: Runtime) -> None:
 
         return await guarded(work)
 
-    @server.tool(title="Describe an API", annotations=READ)
+    return list_apis
+
+
+def _describe_api(rt: Runtime) -> Any:
     async def describe_api(
         api_id: str, routes_matching: str | None = None
     ) -> Annotated[CallToolResult, ApiDescription]:
@@ -162,6 +148,8 @@ def _register_reads(server: MCPServer, rt: Runtime) -> None:
 
         return await guarded(work)
 
+    return describe_api
+
 
 async def _not_found_hint(rt: Runtime, api_id: str, error: AwsCallFailed) -> ApigwMcpError:
     if error.code != "NotFoundException":
@@ -175,33 +163,3 @@ async def _not_found_hint(rt: Runtime, api_id: str, error: AwsCallFailed) -> Api
     return AwsCallFailed(
         "Unsupported", f"api_id {api_id!r} is a REST API; describe_api covers HTTP and WebSocket APIs"
     )
-
-
-def _register_http(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(title="Create or update an HTTP API", annotations=CHANGE)
-    async def create_http_api(
-        name: ApiName,
-        routes: list[RouteInput],
-        description: Annotated[str, Field(max_length=1024)] = "",
-        cors: Cors | None = None,
-        default_stage: Annotated[bool, Field(description="$default stage, auto-deploy")] = True,
-        tags: Tags | None = None,
-        dry_run: bool = True,
-        plan_token: str | None = None,
-    ) -> Annotated[CallToolResult, ChangeResult]:
-        """Create an HTTP API (or reconcile the managed one of this name) with Lambda/HTTPS routes, CORS,
-        $default stage and Lambda invoke permissions. Dry run returns the plan; apply with plan_token."""
-        args = CreateHttpApiArgs(
-            name=name,
-            routes=routes,
-            description=description,
-            cors=cors,
-            default_stage=default_stage,
-            tags=tags or {},
-        )
-
-        async def work() -> CallToolResult:
-            change = await reconcile_http_api(rt, args, dry_run, plan_token)
-            return result(change, render.change_text(change, dry_run))
-
-        return await guarded(work)

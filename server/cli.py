@@ -55,6 +55,7 @@ def _scope_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-only", action="store_true", default=None)
     parser.add_argument("--allow-deletes", action="store_true", default=None)
     parser.add_argument("--audit-log", help="JSONL audit log path, or 'off'")
+    parser.add_argument("--toolsets", help="comma-separated tool groups: read, http, delete (default: all)")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -90,6 +91,7 @@ def _serve(args: argparse.Namespace) -> None:
             "read_only",
             "allow_deletes",
             "audit_log",
+            "toolsets",
         )
     }
     if not args.sandbox:

@@ -2,7 +2,8 @@
 
 Product code speaks only AWS's real API; where moto lacks an operation the
 product calls, it is added here, in the shapes botocore expects, and loaded by
-the sandbox process and the test fixture alike.
+the sandbox process and the test fixture alike. The moto patches themselves, and why
+each exists, are in ``sandbox_moto``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -35,18 +35,12 @@ class SeedInfo(BaseModel):
 
 
 def apply_moto_extensions() -> None:
-    """Add apigatewayv2 GetAuthorizers (a list of what GetAuthorizer returns) to moto."""
-    from moto.apigatewayv2.responses import ApiGatewayV2Response
-
-    def get_authorizers(self: Any) -> tuple[int, dict[str, str], str]:
-        api_id = self.path.split("/")[-2]
-        api = self.apigatewayv2_backend.get_api(api_id)
-        items = [authorizer.to_json() for authorizer in api.authorizers.values()]
-        return 200, {}, json.dumps({"items": items})
-
-    ApiGatewayV2Response.get_authorizers = get_authorizers  # type: ignore[attr-defined]
+    """Add to moto the apigatewayv2 operations it lacks (see ``sandbox_moto``); run Lambda without Docker."""
     from moto.core.config import default_user_config
 
+    from .sandbox_moto import patch_apigatewayv2
+
+    patch_apigatewayv2()
     default_user_config["lambda"] = {"use_docker": False}
 
 

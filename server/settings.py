@@ -12,6 +12,21 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from apigw_mcp.tools.scope import Scope
 
+TOOLSETS: dict[str, tuple[str, ...]] = {
+    "read": ("list_apis", "describe_api"),
+    "http": (
+        "create_http_api",
+        "add_route",
+        "update_route",
+        "configure_cors",
+        "add_jwt_authorizer",
+        "add_lambda_authorizer",
+        "deploy_stage",
+        "ensure_lambda_permission",
+        "undo",
+    ),
+    "delete": ("delete_api", "delete_stage", "delete_route"),
+}
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 CommaList = Annotated[list[str], NoDecode]
 
@@ -45,13 +60,24 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(False, description="refuse every write")
     allow_deletes: bool = Field(False, description="allow plans that delete resources")
+    toolsets: CommaList = Field(
+        default_factory=lambda: list(TOOLSETS), description=f"tool groups to expose: {', '.join(TOOLSETS)}"
+    )
     audit_log: str = Field(default_factory=default_audit_log, description="JSONL audit log path, or 'off'")
 
-    @field_validator("api_ids", "api_name_prefixes", "lambda_arns", mode="before")
+    @field_validator("api_ids", "api_name_prefixes", "lambda_arns", "toolsets", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("toolsets")
+    @classmethod
+    def _toolsets(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(TOOLSETS))
+        if unknown:
+            raise ValueError(f"unknown toolset {unknown[0]!r}: choose from {', '.join(TOOLSETS)}")
         return value
 
     @field_validator("region")

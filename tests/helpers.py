@@ -40,8 +40,10 @@ async def call_ok(session: Client, tool: str, args: dict[str, Any]) -> dict[str,
     return content
 
 
-async def preview_and_apply(session: Client, args: dict[str, Any]) -> dict[str, Any]:
-    preview = await call_ok(session, "create_http_api", args)
-    return await call_ok(
-        session, "create_http_api", {**args, "dry_run": False, "plan_token": preview["plan"]["token"]}
-    )
+async def preview_and_apply(
+    session: Client, args: dict[str, Any], tool: str = "create_http_api"
+) -> dict[str, Any]:
+    """The apply's result, with the preview's plan (whose steps and diff the apply leaves out) as "preview"."""
+    preview = await call_ok(session, tool, args)
+    applied = await call_ok(session, tool, {**args, "dry_run": False, "plan_token": preview["plan"]["token"]})
+    return {**applied, "preview": preview["plan"]}

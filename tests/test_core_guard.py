@@ -52,10 +52,10 @@ DENIALS: list[tuple[str, Plan, Scope, str, str]] = [
     # (id, plan, scope, rule, text the message must contain: the setting that would allow it)
     (
         "unknown-operation",
-        plan(step("delete_api", ApiId="abc123")),
+        plan(step("delete_everything", ApiId="abc123")),
         DEFAULT,
         "unknown-operation",
-        "delete_api",
+        "delete_everything",
     ),
     (
         "read-only",

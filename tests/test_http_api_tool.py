@@ -51,8 +51,9 @@ async def test_apply_creates_api_stage_and_scoped_permission(
 ) -> None:
     async with client() as session:
         applied = await preview_and_apply(session, orders_request())
-    assert applied["failed"] is None if "failed" in applied else True
-    assert len(applied["applied"]) == len(applied["plan"]["steps"]) == 8
+    assert "failed" not in applied
+    assert len(applied["applied"]) == len(applied["preview"]["steps"]) == 8
+    assert applied["undo"]
     api_id = applied["api_id"]
     assert applied["endpoint"].startswith(f"https://{api_id}.execute-api.")
     api = v2(moto_endpoint).get_api(ApiId=api_id)
@@ -90,7 +91,7 @@ async def test_managed_api_is_reconciled_by_name(
         request["routes"].append({"route_key": "POST /orders", "lambda_arn": FUNCTION})
         second = await preview_and_apply(session, request)
     assert second["api_id"] == first["api_id"]
-    assert [s["operation"] for s in second["plan"]["steps"]] == ["update_api", "create_route"]
+    assert [s["operation"] for s in second["preview"]["steps"]] == ["update_api", "create_route"]
     assert v2(moto_endpoint).get_api(ApiId=first["api_id"])["Description"] == "v2"
 
 
@@ -162,5 +163,5 @@ async def test_removing_a_route_needs_deletes_enabled(
     assert state() == before
     async with client(allow_deletes=True) as session:
         applied = await preview_and_apply(session, fewer)
-    assert [s["operation"] for s in applied["plan"]["steps"]] == ["delete_route", "delete_integration"]
+    assert [s["operation"] for s in applied["preview"]["steps"]] == ["delete_route", "delete_integration"]
     assert any("deletes" in w for w in applied["plan"]["warnings"])

@@ -65,11 +65,15 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], list[str]]] = [
         route(lambda_arn=FUNCTION.replace("sandbox-fn", "nope")),
         ["lambda_arn", "does not exist"],
     ),
-    ("rejects_both_backends", route(url="https://example.com"), ["exactly one of lambda_arn or url"]),
+    (
+        "rejects_both_backends",
+        route(url="https://example.com"),
+        ["exactly one of lambda_arn, url or integration_id"],
+    ),
     (
         "rejects_no_backend",
         orders_request(routes=[{"route_key": "GET /x"}]),
-        ["exactly one of lambda_arn or url"],
+        ["exactly one of lambda_arn, url or integration_id"],
     ),
     ("rejects_http_url", with_url("http://example.com/api"), ["url", "https://"]),
     ("rejects_loopback_url", with_url("https://127.0.0.1/api"), ["url", "loopback"]),

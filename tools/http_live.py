@@ -5,12 +5,12 @@ from __future__ import annotations
 import fnmatch
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from .cors import normalise_live
-from .http_spec import HttpApiSpec, IntegrationSpec
+from .http_spec import AccessLog, AuthorizerSpec, HttpApiSpec, IntegrationSpec, RouteSpec, StageSpec, Throttle
 from .scope import MANAGED_TAG, is_managed
 from .validate import HTTP_METHODS
 
@@ -23,9 +23,8 @@ class LiveHttpApi(BaseModel):
     managed: bool
     spec: HttpApiSpec
     route_ids: dict[str, str] = Field(default_factory=dict)
-    route_targets: dict[str, str | None] = Field(default_factory=dict)
     integrations: dict[str, IntegrationSpec] = Field(default_factory=dict)
-    stages: list[str] = Field(default_factory=list)
+    authorizer_ids: dict[str, str] = Field(default_factory=dict)
 
 
 def integration_spec(raw: dict[str, Any]) -> IntegrationSpec | None:
@@ -46,21 +45,66 @@ def route_target_id(raw_route: dict[str, Any]) -> str | None:
     return target.removeprefix("integrations/") if target.startswith("integrations/") else None
 
 
+def authorizer_function(uri: str | None) -> str | None:
+    """The Lambda ARN inside an authorizer's invocation URI."""
+    if not uri or "/functions/" not in uri:
+        return None
+    return uri.split("/functions/")[1].removesuffix("/invocations")
+
+
+def authorizer_spec(raw: dict[str, Any]) -> AuthorizerSpec:
+    jwt = raw.get("JwtConfiguration") or {}
+    kind: Literal["JWT", "REQUEST"] = "JWT" if raw.get("AuthorizerType") == "JWT" else "REQUEST"
+    return AuthorizerSpec(
+        type=kind,
+        identity_source=tuple(raw.get("IdentitySource") or ()),
+        issuer=jwt.get("Issuer"),
+        audience=tuple(sorted(jwt.get("Audience") or ())),
+        function_arn=authorizer_function(raw.get("AuthorizerUri")),
+        payload_format_version=raw.get("AuthorizerPayloadFormatVersion") if kind == "REQUEST" else None,
+        simple_responses=bool(raw.get("EnableSimpleResponses")),
+        ttl_seconds=int(raw.get("AuthorizerResultTtlInSeconds") or 0),
+    )
+
+
+def _throttle(settings: dict[str, Any] | None) -> Throttle | None:
+    settings = settings or {}
+    burst, rate = settings.get("ThrottlingBurstLimit"), settings.get("ThrottlingRateLimit")
+    return None if burst is None and rate is None else Throttle(burst=burst or 0, rate=rate or 0)
+
+
+def stage_spec(raw: dict[str, Any]) -> StageSpec:
+    log = raw.get("AccessLogSettings") or {}
+    routes = {key: t for key, value in (raw.get("RouteSettings") or {}).items() if (t := _throttle(value))}
+    return StageSpec(
+        auto_deploy=bool(raw.get("AutoDeploy")),
+        description=raw.get("Description") or "",
+        variables=dict(raw.get("StageVariables") or {}),
+        throttle=_throttle(raw.get("DefaultRouteSettings")),
+        route_throttle=routes,
+        access_log=AccessLog(destination_arn=log["DestinationArn"], format=log.get("Format") or "")
+        if log.get("DestinationArn")
+        else None,
+    )
+
+
 def live_http_api(
     api: dict[str, Any],
     routes: list[dict[str, Any]],
     integrations: list[dict[str, Any]],
     stages: list[dict[str, Any]],
+    authorizers: list[dict[str, Any]] | None = None,
 ) -> LiveHttpApi:
     specs = {i["IntegrationId"]: s for i in integrations if (s := integration_spec(i)) is not None}
-    targets = {r["RouteKey"]: route_target_id(r) for r in routes}
+    names = {a["AuthorizerId"]: a.get("Name", a["AuthorizerId"]) for a in authorizers or []}
     all_tags = dict(api.get("Tags") or {})
     spec = HttpApiSpec(
         name=api["Name"],
         description=api.get("Description") or "",
         cors=normalise_live(api.get("CorsConfiguration")),
-        routes={key: specs[t] for key, t in targets.items() if t in specs},
-        default_stage=any(s["StageName"] == "$default" for s in stages),
+        routes={r["RouteKey"]: _route_spec(r, specs, names) for r in routes},
+        authorizers={names[a["AuthorizerId"]]: authorizer_spec(a) for a in authorizers or []},
+        stages={s["StageName"]: stage_spec(s) for s in stages},
         tags={k: v for k, v in all_tags.items() if k != MANAGED_TAG},
     )
     return LiveHttpApi(
@@ -69,9 +113,26 @@ def live_http_api(
         managed=is_managed(all_tags),
         spec=spec,
         route_ids={r["RouteKey"]: r["RouteId"] for r in routes},
-        route_targets=targets,
         integrations=specs,
-        stages=sorted(s["StageName"] for s in stages),
+        authorizer_ids={name: authorizer_id for authorizer_id, name in names.items()},
+    )
+
+
+def _route_spec(
+    raw: dict[str, Any], integrations: dict[str, IntegrationSpec], names: dict[str, str]
+) -> RouteSpec:
+    target = route_target_id(raw)
+    kind = raw.get("AuthorizationType") or "NONE"
+    with_authorizer = kind in ("JWT", "CUSTOM")
+    return RouteSpec.model_validate(
+        {
+            "integration": integrations.get(target) if target else None,
+            "authorization": kind,
+            "authorizer": names.get(raw.get("AuthorizerId") or "", raw.get("AuthorizerId"))
+            if with_authorizer
+            else None,
+            "scopes": tuple(sorted(raw.get("AuthorizationScopes") or ())) if kind == "JWT" else (),
+        }
     )
 
 
@@ -94,13 +155,16 @@ def invoke_arns(
     return [execute_api_arn(partition, region, account, api_id, stage, key) for key in keys]
 
 
+def authorizer_arn(partition: str, region: str, account: str, api_id: str, authorizer_id: str) -> str:
+    return f"arn:{partition}:execute-api:{region}:{account}:{api_id}/authorizers/{authorizer_id}"
+
+
 def source_arns(policy: str | None) -> list[str]:
-    """SourceArn patterns of statements that let API Gateway invoke the function."""
+    """SourceArn patterns of statements that let API Gateway invoke the function ('*' when unconditioned)."""
     if not policy:
         return []
-    statements = json.loads(policy).get("Statement", [])
     arns: list[str] = []
-    for statement in statements:
+    for statement in json.loads(policy).get("Statement", []):
         principal = statement.get("Principal")
         service = principal.get("Service") if isinstance(principal, dict) else principal
         if statement.get("Effect") != "Allow" or service != "apigateway.amazonaws.com":

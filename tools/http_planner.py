@@ -1,14 +1,22 @@
-"""Reconcile a desired HTTP API spec against the live one into an ordered plan (pure)."""
+"""Reconcile a desired HTTP API spec against the live one into an ordered plan (pure).
+
+Order matters to AWS: the API, then authorizers and integrations, then routes that
+point at them, then deletes of what no route uses, then log groups, stages,
+explicit deployments and Lambda permissions.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .http_live import LiveHttpApi
-from .http_spec import HttpApiSpec, IntegrationSpec
-from .plan import DiffRow, Plan, Step
+from .http_plan_routes import plan_authorizers, plan_cleanup, plan_integrations, plan_routes
+from .http_plan_stages import plan_log_groups, plan_stages
+from .http_spec import HttpApiSpec
+from .plan import Plan
+from .plan_builder import Builder
 from .scope import MANAGED_TAG, Scope
 
 API_REF = "${api.ApiId}"
@@ -22,76 +30,45 @@ class PlanContext:
     partition: str = "aws"
 
 
-@dataclass
-class _Builder:
-    steps: list[Step] = field(default_factory=list)
-    diff: list[DiffRow] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class LiveExtras:
+    """Live facts outside the API itself: Lambda permissions and log groups that already exist."""
 
-    def add(
-        self, step_id: str, service: str, operation: str, effect: str, resource: str, params: dict[str, Any]
-    ) -> None:
-        self.steps.append(
-            Step.model_validate(
-                {
-                    "id": step_id,
-                    "service": service,
-                    "operation": operation,
-                    "effect": effect,
-                    "resource": resource,
-                    "params": params,
-                }
-            )
-        )
-
-    def change(
-        self, action: str, resource: str, field_name: str = "", before: Any = None, after: Any = None
-    ) -> None:
-        self.diff.append(
-            DiffRow.model_validate(
-                {
-                    "action": action,
-                    "resource": resource,
-                    "field": field_name,
-                    "before": before,
-                    "after": after,
-                }
-            )
-        )
+    permissions: Mapping[str, bool] = field(default_factory=dict)
+    log_groups: Collection[str] = ()
+    deploy: Collection[str] = ()
 
 
 def plan_http_api(
-    desired: HttpApiSpec, live: LiveHttpApi | None, permissions: Mapping[str, bool], ctx: PlanContext
+    desired: HttpApiSpec, live: LiveHttpApi | None, extras: LiveExtras, ctx: PlanContext
 ) -> Plan:
-    """Steps that turn ``live`` (None: absent) into ``desired``; empty when they already match.
-
-    ``permissions`` maps each Lambda ARN the desired routes use to whether an
-    existing resource-policy statement already lets this API invoke it.
-    """
-    b = _Builder()
+    """Steps that turn ``live`` (None: absent) into ``desired``; empty when they already match."""
+    b = Builder()
     api_id = live.api_id if live else API_REF
     if live is None:
         _create_api(b, desired)
     else:
         _update_api(b, desired, live, ctx)
-    integration_ids = _integrations(b, desired, live, api_id)
-    _routes(b, desired, live, api_id, integration_ids)
-    _orphan_integrations(b, live, integration_ids)
-    _default_stage(b, desired, live, api_id)
-    _permissions(b, desired, permissions, api_id, ctx)
-    _warn(b, desired)
+    authorizer_ids = plan_authorizers(b, desired, live, api_id, ctx.scope.region)
+    integration_ids = plan_integrations(b, desired, live, api_id)
+    plan_routes(b, desired, live, api_id, integration_ids, authorizer_ids)
+    plan_cleanup(b, desired, live, integration_ids)
+    plan_log_groups(b, desired, extras.log_groups)
+    plan_stages(b, desired, live, api_id, extras.deploy)
+    _permissions(b, desired, extras.permissions, api_id, ctx)
+    _warn(b, desired, live)
     return Plan(
-        summary=_summary(desired.name, live, b.steps),
+        summary=summary(desired.name, live, b),
         account=ctx.account,
-        caller=ctx.identity,
         region=ctx.scope.region,
+        caller=ctx.identity,
         steps=b.steps,
         diff=b.diff,
         warnings=b.warnings,
     )
 
 
-def _create_api(b: _Builder, desired: HttpApiSpec) -> None:
+def _create_api(b: Builder, desired: HttpApiSpec) -> None:
     params: dict[str, Any] = {
         "Name": desired.name,
         "ProtocolType": "HTTP",
@@ -102,13 +79,16 @@ def _create_api(b: _Builder, desired: HttpApiSpec) -> None:
     if desired.cors:
         params["CorsConfiguration"] = desired.cors
     b.add("api", "apigatewayv2", "create_api", "create", f"api {desired.name}", params)
-    summary = {"protocol": "HTTP", **({"description": desired.description} if desired.description else {})}
-    b.change("+", f"api {desired.name}", "", None, summary)
+    summary_row = {
+        "protocol": "HTTP",
+        **({"description": desired.description} if desired.description else {}),
+    }
+    b.change("+", f"api {desired.name}", "", None, summary_row)
     if desired.cors:
         b.change("+", "cors", "", None, desired.cors)
 
 
-def _update_api(b: _Builder, desired: HttpApiSpec, live: LiveHttpApi, ctx: PlanContext) -> None:
+def _update_api(b: Builder, desired: HttpApiSpec, live: LiveHttpApi, ctx: PlanContext) -> None:
     current = live.spec
     updates: dict[str, Any] = {}
     if desired.description != current.description:
@@ -153,137 +133,14 @@ def _update_api(b: _Builder, desired: HttpApiSpec, live: LiveHttpApi, ctx: PlanC
             b.change("~", f"api {desired.name}", f"tags.{key}", current.tags.get(key), value)
 
 
-def _integrations(
-    b: _Builder, desired: HttpApiSpec, live: LiveHttpApi | None, api_id: str
-) -> dict[tuple[str, str, str, str], str]:
-    """Create or update one integration per distinct backend; returns key -> id or placeholder."""
-    existing = {spec.key: (iid, spec) for iid, spec in (live.integrations.items() if live else [])}
-    ids: dict[tuple[str, str, str, str], str] = {}
-    for spec in sorted({s.key: s for s in desired.routes.values()}.values(), key=lambda s: s.key):
-        if spec.key in existing:
-            iid, current = existing[spec.key]
-            ids[spec.key] = iid
-            if current.timeout_ms != spec.timeout_ms:
-                b.add(
-                    f"int_{iid}",
-                    "apigatewayv2",
-                    "update_integration",
-                    "update",
-                    f"integration {iid}",
-                    {"ApiId": api_id, "IntegrationId": iid, "TimeoutInMillis": spec.timeout_ms},
-                )
-                b.change(
-                    "~", f"integration {spec.label()}", "timeout_ms", current.timeout_ms, spec.timeout_ms
-                )
-            continue
-        step_id = f"int{len(ids) + 1}"
-        ids[spec.key] = f"${{{step_id}.IntegrationId}}"
-        b.add(
-            step_id,
-            "apigatewayv2",
-            "create_integration",
-            "create",
-            f"integration {spec.label()}",
-            _integration_params(api_id, spec),
-        )
-        b.change("+", f"integration {spec.label()}", "", None, {"timeout_ms": spec.timeout_ms})
-    return ids
-
-
-def _orphan_integrations(
-    b: _Builder, live: LiveHttpApi | None, kept: dict[tuple[str, str, str, str], str]
-) -> None:
-    """Delete integrations no route uses any more; after the route changes, as AWS requires."""
-    if live is None:
-        return
-    for iid, spec in sorted(live.integrations.items()):
-        if spec.key not in kept:
-            b.add(
-                f"del_int_{iid}",
-                "apigatewayv2",
-                "delete_integration",
-                "delete",
-                f"integration {iid}",
-                {"ApiId": live.api_id, "IntegrationId": iid},
-            )
-            b.change("-", f"integration {spec.label()}", "", {"id": iid}, None)
-
-
-def _integration_params(api_id: str, spec: IntegrationSpec) -> dict[str, Any]:
-    return {
-        "ApiId": api_id,
-        "IntegrationType": spec.type,
-        "IntegrationUri": spec.uri,
-        "IntegrationMethod": spec.method,
-        "PayloadFormatVersion": spec.payload_format_version,
-        "TimeoutInMillis": spec.timeout_ms,
-    }
-
-
-def _routes(
-    b: _Builder,
-    desired: HttpApiSpec,
-    live: LiveHttpApi | None,
-    api_id: str,
-    integration_ids: dict[tuple[str, str, str, str], str],
-) -> None:
-    live_routes = live.spec.routes if live else {}
-    route_ids = live.route_ids if live else {}
-    for index, (key, spec) in enumerate(sorted(desired.routes.items()), start=1):
-        target = f"integrations/{integration_ids[spec.key]}"
-        if key not in route_ids:
-            b.add(
-                f"route{index}",
-                "apigatewayv2",
-                "create_route",
-                "create",
-                f"route {key}",
-                {"ApiId": api_id, "RouteKey": key, "Target": target},
-            )
-            b.change("+", f"route {key}", "", None, spec.label())
-        elif (before_spec := live_routes.get(key)) is None or before_spec.key != spec.key:
-            b.add(
-                f"route{index}",
-                "apigatewayv2",
-                "update_route",
-                "update",
-                f"route {key}",
-                {"ApiId": api_id, "RouteId": route_ids[key], "Target": target},
-            )
-            b.change(
-                "~", f"route {key}", "target", before_spec.label() if before_spec else None, spec.label()
-            )
-    for key, route_id in sorted(route_ids.items()):
-        if key not in desired.routes:
-            b.add(
-                f"del_route_{route_id}",
-                "apigatewayv2",
-                "delete_route",
-                "delete",
-                f"route {key}",
-                {"ApiId": api_id, "RouteId": route_id},
-            )
-            b.change("-", f"route {key}", "", live_routes[key].label() if key in live_routes else None, None)
-
-
-def _default_stage(b: _Builder, desired: HttpApiSpec, live: LiveHttpApi | None, api_id: str) -> None:
-    if desired.default_stage and (live is None or "$default" not in live.stages):
-        b.add(
-            "stage",
-            "apigatewayv2",
-            "create_stage",
-            "create",
-            "stage $default",
-            {"ApiId": api_id, "StageName": "$default", "AutoDeploy": True},
-        )
-        b.change("+", "stage $default", "", None, {"auto_deploy": True})
+def statement_id(api_id: str) -> str:
+    return f"apigw-mcp-{api_id}"
 
 
 def _permissions(
-    b: _Builder, desired: HttpApiSpec, permissions: Mapping[str, bool], api_id: str, ctx: PlanContext
+    b: Builder, desired: HttpApiSpec, permissions: Mapping[str, bool], api_id: str, ctx: PlanContext
 ) -> None:
-    functions = sorted({s.uri for s in desired.routes.values() if s.type == "AWS_PROXY"})
-    for index, arn in enumerate(functions, start=1):
+    for index, arn in enumerate(desired.functions(), start=1):
         if permissions.get(arn):
             continue
         source = f"arn:{ctx.partition}:execute-api:{ctx.scope.region}:{ctx.account}:{api_id}/*"
@@ -295,7 +152,7 @@ def _permissions(
             f"permission {arn}",
             {
                 "FunctionName": arn,
-                "StatementId": f"apigw-mcp-{api_id}",
+                "StatementId": statement_id(api_id),
                 "Action": "lambda:InvokeFunction",
                 "Principal": "apigateway.amazonaws.com",
                 "SourceArn": source,
@@ -304,25 +161,32 @@ def _permissions(
         b.change("+", f"permission {arn.split(':function:')[-1]}", "", None, {"source_arn": source})
 
 
-def _warn(b: _Builder, desired: HttpApiSpec) -> None:
-    if desired.routes:
-        b.warnings.append(
-            f"{len(desired.routes)} route(s) have no authorization: anyone who knows the URL can call them."
-        )
+def _warn(b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None) -> None:
+    open_routes = [
+        k for k, r in desired.routes.items() if r.authorization == "NONE" and not k.startswith("OPTIONS ")
+    ]
+    if open_routes:
+        b.warn(f"{len(open_routes)} route(s) have no authorization: anyone who knows the URL can call them.")
     if desired.cors and "*" in desired.cors.get("AllowOrigins", []):
-        b.warnings.append("CORS allows any origin ('*').")
+        b.warn("CORS allows any origin ('*').")
     if desired.cors:
-        b.warnings.append("An HTTP API's CORS configuration replaces CORS headers sent by the backend.")
+        b.warn("An HTTP API's CORS configuration replaces CORS headers sent by the backend.")
     if any(s.effect == "delete" for s in b.steps):
-        b.warnings.append("This plan deletes live resources (listed with '-' in the diff).")
+        b.warn("This plan deletes live resources (listed with '-' in the diff).")
+    touches_routes = any(s.operation.endswith(("_route", "_integration", "_authorizer")) for s in b.steps)
+    manual = sorted(n for n, s in desired.stages.items() if not s.auto_deploy)
+    if touches_routes and live is not None and manual:
+        b.warn(
+            f"Stage(s) {', '.join(manual)} do not auto-deploy: call deploy_stage with deploy=true to publish."
+        )
 
 
-def _summary(name: str, live: LiveHttpApi | None, steps: list[Step]) -> str:
-    if not steps:
+def summary(name: str, live: LiveHttpApi | None, b: Builder) -> str:
+    if not b.steps:
         return f"No changes: HTTP API {name!r} ({live.api_id if live else '?'}) already matches the request."
     counts: dict[str, int] = {}
-    for step in steps:
+    for step in b.steps:
         counts[step.effect] = counts.get(step.effect, 0) + 1
     tally = ", ".join(f"{n} to {effect}" for effect, n in counts.items())
     target = f"HTTP API {name!r} ({live.api_id})" if live else f"new HTTP API {name!r}"
-    return f"{len(steps)} AWS call(s) for {target}: {tally}."
+    return f"{len(b.steps)} AWS call(s) for {target}: {tally}."

@@ -44,7 +44,16 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("apigatewayv2", "create_integration", "write", "apigateway:POST", _API_CHILD),
     Operation("apigatewayv2", "update_integration", "write", "apigateway:PATCH", _API_CHILD),
     Operation("apigatewayv2", "delete_integration", "delete", "apigateway:DELETE", _API_CHILD),
+    Operation("apigatewayv2", "delete_api", "delete", "apigateway:DELETE", _API),
+    Operation("apigatewayv2", "create_authorizer", "write", "apigateway:POST", _API_CHILD),
+    Operation("apigatewayv2", "update_authorizer", "write", "apigateway:PATCH", _API_CHILD),
+    Operation("apigatewayv2", "delete_authorizer", "delete", "apigateway:DELETE", _API_CHILD),
     Operation("apigatewayv2", "create_stage", "write", "apigateway:POST", _API_CHILD),
+    Operation("apigatewayv2", "update_stage", "write", "apigateway:PATCH", _API_CHILD),
+    Operation("apigatewayv2", "delete_stage", "delete", "apigateway:DELETE", _API_CHILD),
+    Operation("apigatewayv2", "delete_route_settings", "write", "apigateway:DELETE", _API_CHILD),
+    Operation("apigatewayv2", "delete_access_log_settings", "write", "apigateway:DELETE", _API_CHILD),
+    Operation("apigatewayv2", "create_deployment", "write", "apigateway:POST", _API_CHILD),
     Operation("apigatewayv2", "tag_resource", "write", "apigateway:POST", _TAGS),
     Operation("apigatewayv2", "untag_resource", "write", "apigateway:DELETE", _TAGS),
     Operation(
@@ -53,6 +62,21 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("lambda", "get_function", "read", "lambda:GetFunction", _FUNCTION),
     Operation("lambda", "get_policy", "read", "lambda:GetPolicy", _FUNCTION),
     Operation("lambda", "add_permission", "write", "lambda:AddPermission", _FUNCTION),
+    Operation("lambda", "remove_permission", "delete", "lambda:RemovePermission", _FUNCTION),
+    Operation(
+        "logs",
+        "describe_log_groups",
+        "read",
+        "logs:DescribeLogGroups",
+        "arn:aws:logs:{region}:{account}:log-group:*",
+    ),
+    Operation(
+        "logs",
+        "create_log_group",
+        "write",
+        "logs:CreateLogGroup",
+        "arn:aws:logs:{region}:{account}:log-group:*",
+    ),
 )
 
 _BY_KEY = {(op.service, op.name): op for op in OPERATIONS}

@@ -38,16 +38,19 @@ def plan_text(plan: Plan, dry_run: bool = True) -> str:
 
 
 def change_text(result: ChangeResult, dry_run: bool) -> str:
-    if dry_run or not result.plan.steps:
+    if dry_run or not (result.applied or result.failed):
         return plan_text(result.plan, dry_run)
-    total = len(result.plan.steps)
+    total = len(result.applied) + len(result.remaining) + (1 if result.failed else 0)
     lines = [f"Applied {len(result.applied)}/{total} step(s) of: {result.plan.summary}"]
     lines += [f"  ok {a.operation} {a.resource_id}" for a in result.applied]
     if result.failed:
         lines.append(f"  FAILED {result.failed.operation} {result.failed.resource}: {result.failed.error}")
         lines += [f"  not run: {r}" for r in result.remaining]
+    lines += [f"! {warning}" for warning in result.plan.warnings]
     if result.api_id:
         lines.append(f"api_id {result.api_id}" + (f", endpoint {result.endpoint}" if result.endpoint else ""))
+    if result.undo:
+        lines.append(f"undo handle (pass to `undo` to revert): {result.undo}")
     return "\n".join(lines)
 
 

@@ -26,5 +26,6 @@ class ChangeResult(BaseModel):
     applied: list[AppliedStep] = Field(default_factory=list)
     failed: FailedStep | None = None
     remaining: list[str] = Field(default_factory=list)
+    undo: str | None = None
     api_id: str | None = None
     endpoint: str | None = None

@@ -104,3 +104,72 @@ def tags(value: dict[str, str]) -> dict[str, str]:
         if not (_TAG_CHARS.fullmatch(key) and _TAG_CHARS.fullmatch(val)):
             raise ValueError(f"tag {key!r}: use letters, digits, spaces and _ . : / = + - @")
     return value
+
+
+_JWT_SOURCE = re.compile(r"\$request\.(header|querystring)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+_LAMBDA_SOURCE = re.compile(
+    r"\$(request\.(header|querystring)|context|stageVariables)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+"
+)
+_STAGE_NAME = re.compile(r"\$default|[A-Za-z0-9_-]{1,128}")
+_STAGE_VAR_KEY = re.compile(r"[A-Za-z0-9_]{1,64}")
+_STAGE_VAR_VALUE = re.compile(r"[A-Za-z0-9\-._~:/?#&=,]{0,512}")
+
+
+def jwt_identity_source(value: str) -> str:
+    if not _JWT_SOURCE.fullmatch(value):
+        raise ValueError(
+            f"{value!r}: a JWT authorizer reads $request.header.NAME or $request.querystring.NAME"
+        )
+    return value
+
+
+def lambda_identity_source(value: str) -> str:
+    if not _LAMBDA_SOURCE.fullmatch(value):
+        raise ValueError(
+            f"{value!r}: use $request.header.X, $request.querystring.X, $context.X or $stageVariables.X"
+        )
+    return value
+
+
+def issuer(value: str) -> str:
+    refusal = url_refusal(value)
+    if refusal:
+        raise ValueError(f"issuer {value!r}: {refusal}")
+    if value.endswith("/"):
+        raise ValueError(f"issuer {value!r} must not end with '/': it must equal the token's iss claim")
+    return value
+
+
+def stage_name(value: str) -> str:
+    if not _STAGE_NAME.fullmatch(value):
+        raise ValueError(f"stage name {value!r}: use '$default' or 1-128 letters, digits, '-' and '_'")
+    return value
+
+
+def stage_variables(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > 100:
+        raise ValueError("at most 100 stage variables")
+    for key, val in value.items():
+        if not _STAGE_VAR_KEY.fullmatch(key):
+            raise ValueError(f"stage variable name {key!r}: 1-64 letters, digits and '_'")
+        if not _STAGE_VAR_VALUE.fullmatch(val):
+            raise ValueError(
+                f"stage variable {key!r}: at most 512 of letters, digits and - . _ ~ : / ? # & = ,"
+            )
+    return value
+
+
+def access_log_format(value: str) -> str:
+    if "$context.requestId" not in value and "$context.extendedRequestId" not in value:
+        raise ValueError("an access log format must contain $context.requestId or $context.extendedRequestId")
+    if len(value.encode()) > 3072:
+        raise ValueError("an access log format is at most 3 KB")
+    return value
+
+
+def log_group_arn(value: str) -> str:
+    if not re.fullmatch(r"arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_./#-]{1,512}", value):
+        raise ValueError(
+            f"{value!r} is not a CloudWatch Logs log group ARN (arn:aws:logs:REGION:ACCOUNT:log-group:NAME)"
+        )
+    return value

@@ -1,0 +1,180 @@
+"""One path for every change to an HTTP API: read, plan, guard, then preview or apply with the token.
+
+Each mutating tool only says how the desired spec follows from the live API (or
+that the API goes away); reading, planning, the guard, the token, execution, the
+audit log and the undo handle are the same for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from apigw_mcp.tools import guard
+from apigw_mcp.tools.errors import BadInput, OutOfScope
+from apigw_mcp.tools.http_live import LiveHttpApi
+from apigw_mcp.tools.http_plan_delete import plan_delete_api
+from apigw_mcp.tools.http_planner import LiveExtras, PlanContext, plan_http_api
+from apigw_mcp.tools.http_spec import HttpApiSpec
+from apigw_mcp.tools.plan import Plan
+from apigw_mcp.tools.results import ChangeResult
+from apigw_mcp.tools.scope import lambda_refusal
+from apigw_mcp.tools.token import check_token, make_token
+from apigw_mcp.tools.undo import encode, record_for
+from apigw_mcp.tools.validate import lambda_region_account
+
+from .aws import Identity
+from .executor import execute
+from .http_state import Extras, check_changeable, locate, read_extras
+from .runtime import Runtime
+
+Desired = Callable[[LiveHttpApi | None, Identity], HttpApiSpec | None]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a tool asks for: which API, how the desired spec follows from it, and how to apply."""
+
+    tool: str
+    args: dict[str, Any]
+    desired: Desired
+    api_id: str | None = None
+    name: str | None = None
+    may_be_missing: bool = False
+    deploy: Collection[str] = ()
+    notes: list[str] = field(default_factory=list)
+
+
+async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str | None) -> ChangeResult:
+    if not dry_run and not plan_token:
+        raise BadInput(
+            "plan_token", "required with dry_run=false: run with dry_run=true and pass its plan.token"
+        )
+    identity, live = await locate(rt.aws, change.api_id, change.name)
+    if live is None and change.api_id is not None and not change.may_be_missing:
+        raise BadInput(
+            "api_id", f"no HTTP API {change.api_id!r} in {rt.scope.region}: list_apis shows what exists"
+        )
+    if live is not None:
+        check_changeable(rt.scope, live, via_name=change.api_id is None)
+    desired = _desired(change, live, identity)
+    if desired is not None:
+        _check_functions(desired, live, rt, identity, change.args)
+    functions = (desired.functions() if desired else []) + (live.spec.functions() if live else [])
+    logs = [
+        s.access_log.destination_arn for s in (desired.stages.values() if desired else []) if s.access_log
+    ]
+    extras = await read_extras(rt.aws, functions, logs, live, desired, identity)
+    if extras.missing:
+        field_name = path_of(extras.missing[0], change.args) or "lambda_arn"
+        raise BadInput(field_name, f"Lambda function {extras.missing[0]} does not exist in {rt.scope.region}")
+    plan = _plan(desired, live, extras, change, rt, identity)
+    plan.warnings.extend(change.notes)
+    guard.enforce(plan, rt.scope, {live.api_id} if live else set())
+    state = _state(live, change, extras)
+    args = {"tool": change.tool, **change.args}
+    plan.token = make_token(args, rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps)
+    result = ChangeResult(
+        plan=plan, api_id=live.api_id if live else None, endpoint=live.endpoint if live else None
+    )
+    if dry_run or not plan.steps:
+        return result
+    check_token(str(plan_token), plan.token, state)
+    return await _apply(rt, change, plan, live, desired)
+
+
+def path_of(value: str, data: Any, prefix: str = "") -> str | None:
+    """The dotted path of the first place ``value`` appears in the arguments, to name the field in errors."""
+    if data == value:
+        return prefix
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    for key, item in items:
+        found = path_of(value, item, f"{prefix}.{key}" if prefix else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def _desired(change: Change, live: LiveHttpApi | None, identity: Identity) -> HttpApiSpec | None:
+    try:
+        return change.desired(live, identity)
+    except ValueError as error:
+        field_name, _, message = str(error).partition(": ")
+        raise BadInput(field_name, message) from None
+
+
+def _check_functions(
+    desired: HttpApiSpec,
+    live: LiveHttpApi | None,
+    rt: Runtime,
+    identity: Identity,
+    change_args: dict[str, Any],
+) -> None:
+    """Newly used Lambda functions must be in this region and account and match the allowed patterns."""
+    already = set(live.spec.functions()) if live else set()
+    for arn in desired.functions():
+        if arn in already:
+            continue
+        region, account = lambda_region_account(arn)
+        field_name = path_of(arn, change_args) or "lambda_arn"
+        if region != rt.scope.region:
+            raise BadInput(field_name, f"{arn} must be in region {rt.scope.region}, where this server works")
+        if account != identity.account:
+            raise BadInput(
+                field_name, f"{arn} must be in account {identity.account}, where this server works"
+            )
+        refusal = lambda_refusal(rt.scope, arn, identity.account)
+        if refusal:
+            raise OutOfScope("lambda-scope", f"{field_name}: {refusal}")
+
+
+def _plan(
+    desired: HttpApiSpec | None,
+    live: LiveHttpApi | None,
+    extras: Extras,
+    change: Change,
+    rt: Runtime,
+    identity: Identity,
+) -> Plan:
+    ctx = PlanContext(rt.scope, identity.account, identity.arn)
+    if desired is None:
+        if live is None:
+            return Plan(
+                summary="No changes: the API does not exist.",
+                account=identity.account,
+                region=rt.scope.region,
+                caller=identity.arn,
+            )
+        return plan_delete_api(live, extras.statements, ctx)
+    live_extras = LiveExtras(
+        permissions=extras.permissions, log_groups=extras.log_groups, deploy=change.deploy
+    )
+    return plan_http_api(desired, live, live_extras, ctx)
+
+
+def _state(live: LiveHttpApi | None, change: Change, extras: Extras) -> dict[str, Any]:
+    key = f"api {change.name or change.api_id}"
+    return {
+        key: live.model_dump(mode="json") if live else None,
+        **{f"permission {arn}": ok for arn, ok in extras.permissions.items()},
+        **{f"statement {arn}": True for arn in extras.statements},
+        **{f"log group {name}": True for name in extras.log_groups},
+    }
+
+
+async def _apply(
+    rt: Runtime, change: Change, plan: Plan, live: LiveHttpApi | None, desired: HttpApiSpec | None
+) -> ChangeResult:
+    result, outputs = await execute(rt.aws, plan, change.tool, rt.audit)
+    api_id = live.api_id if live else outputs.get("api", {}).get("ApiId")
+    result.api_id = api_id
+    result.endpoint = live.endpoint if live else outputs.get("api", {}).get("ApiEndpoint")
+    added = [
+        s.params["FunctionName"] for s in plan.steps if s.operation == "add_permission" and s.id in outputs
+    ]
+    if api_id and (live is not None or "api" in outputs):
+        record = record_for(live.spec if live else None, desired, api_id, (desired or live.spec).name, added)  # type: ignore[union-attr]
+        result.undo = encode(record)
+    result.plan = plan.model_copy(update={"steps": [], "diff": []})
+    return result
