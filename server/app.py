@@ -84,8 +84,9 @@ def argument_errors(error: ValidationError) -> str:
     )
 
 
-def build_server(settings: Settings) -> MCPServer:
-    rt = Runtime(aws=AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
+def build_server(settings: Settings, aws: AwsRuntime | None = None) -> MCPServer:
+x
+    rt = Runtime(aws=aws or AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
     server = ApigwServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
     enabled = {name for toolset in settings.toolsets for name in TOOLSETS[toolset]}
     _register_reads(server, rt, enabled)
