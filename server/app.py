@@ -85,7 +85,7 @@ def argument_errors(error: ValidationError) -> str:
 
 
 def build_server(settings: Settings, aws: AwsRuntime | None = None) -> MCPServer:
-x
+    """The server for ``settings``; tests may pass ``aws`` to reach its botocore clients' event hooks."""
     rt = Runtime(aws=aws or AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
     server = ApigwServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
     enabled = {name for toolset in settings.toolsets for name in TOOLSETS[toolset]}
