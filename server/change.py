@@ -70,7 +70,7 @@ async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str
         field_name = path_of(extras.missing[0], change.args) or "lambda_arn"
         raise BadInput(field_name, f"Lambda function {extras.missing[0]} does not exist in {rt.scope.region}")
     plan = _plan(desired, live, extras, change, rt, identity)
-    plan.warnings.extend(change.notes)
+    plan.warnings.extend(change.notes + extras.broad)
     guard.enforce(plan, rt.scope, {live.api_id} if live else set())
     state = _state(live, change, extras)
     args = {"tool": change.tool, **change.args}

@@ -11,6 +11,7 @@ from apigw_mcp.tools.errors import AwsCallFailed, BadInput, OutOfScope
 from apigw_mcp.tools.http_live import (
     LiveHttpApi,
     authorizer_arn,
+    broad_statements,
     invoke_arns,
     live_http_api,
     permission_covers,
@@ -72,6 +73,7 @@ class Extras:
     statements: list[str]
     log_groups: set[str]
     missing: list[str]
+    broad: list[str]
 
 
 async def read_extras(
@@ -95,7 +97,8 @@ async def read_extras(
     texts = {arn: policy for arn, (_, policy) in zip(arns, policies, strict=True)}
     ours = [arn for arn, text in texts.items() if live and _has_statement(text, statement_id(live.api_id))]
     covered = {arn: _covers(arn, texts[arn], live, desired, rt.region, identity) for arn in arns}
-    return Extras(covered, ours, {n for n, e in zip(names, exists, strict=True) if e}, missing)
+    broad = [w for arn in arns for w in broad_statements(arn, texts[arn], identity.account)]
+    return Extras(covered, ours, {n for n, e in zip(names, exists, strict=True) if e}, missing, broad)
 
 
 async def _log_group_exists(rt: AwsRuntime, name: str) -> bool:

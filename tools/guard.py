@@ -18,6 +18,7 @@ from .plan import REF_PATTERN, Plan, Step
 from .scope import MANAGED_TAG, Scope, lambda_refusal
 from .validate import LAMBDA_ARN
 
+STATEMENT_PREFIX = "apigw-mcp-"
 _TAGGED_API = re.compile(r"arn:[a-z-]+:apigateway:[a-z0-9-]+::/apis/([A-Za-z0-9]+)")
 _SOURCE_ARN = re.compile(
     r"arn:[a-z-]+:execute-api:(?P<region>[^:]*):(?P<account>[^:]*):(?P<api>\$\{[A-Za-z0-9_.]+\}|[^/]*)/.*"
@@ -124,8 +125,14 @@ def _permission_refusal(
     reason = lambda_refusal(scope, str(params.get("FunctionName", "")), account)
     if reason:
         return "lambda-scope", reason
-    if "SourceArn" not in params and "StatementId" in params and "Principal" not in params:
-        return None  # remove_permission names a statement, not a source
+    if "Principal" not in params:  # remove_permission: only this server's statement for an API in scope
+        sid = str(params.get("StatementId", ""))
+        if not sid.startswith(STATEMENT_PREFIX):
+            return (
+                "permission-scope",
+                f"only statements this server added ({STATEMENT_PREFIX}API_ID) may be removed",
+            )
+        return _api_refusal(sid.removeprefix(STATEMENT_PREFIX), changeable)
     match = _SOURCE_ARN.fullmatch(str(params.get("SourceArn", "")))
     if match is None or match.group("region") != scope.region or match.group("account") != account:
         expected = f"arn:aws:execute-api:{scope.region}:{account}:API_ID/..."

@@ -180,3 +180,18 @@ def source_arns(policy: str | None) -> list[str]:
 def permission_covers(patterns: Iterable[str], invoke_arns: Iterable[str]) -> bool:
     pattern_list = list(patterns)
     return all(any(fnmatch.fnmatchcase(arn, p) for p in pattern_list) for arn in invoke_arns)
+
+
+def broad_statements(function_arn: str, policy: str | None, account: str) -> list[str]:
+    """Warnings for API Gateway invoke statements wider than one API of this account."""
+    name = function_arn.split(":function:")[-1]
+    found = []
+    for pattern in source_arns(policy):
+        parts = pattern.split(":")
+        api = parts[5].split("/")[0] if len(parts) > 5 else "*"
+        if pattern == "*" or len(parts) < 6 or parts[4] != account or any(c in api for c in "*?"):
+            found.append(
+                f"Lambda {name}: invoke statement with SourceArn {pattern!r} admits more than one API of this "
+                "account; narrow it to arn:aws:execute-api:REGION:ACCOUNT:API_ID/*."
+            )
+    return found

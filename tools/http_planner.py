@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .guard import STATEMENT_PREFIX
 from .http_live import LiveHttpApi
 from .http_plan_routes import plan_authorizers, plan_cleanup, plan_integrations, plan_routes
 from .http_plan_stages import plan_log_groups, plan_stages
@@ -134,7 +135,7 @@ def _update_api(b: Builder, desired: HttpApiSpec, live: LiveHttpApi, ctx: PlanCo
 
 
 def statement_id(api_id: str) -> str:
-    return f"apigw-mcp-{api_id}"
+    return f"{STATEMENT_PREFIX}{api_id}"
 
 
 def _permissions(
