@@ -191,7 +191,7 @@ def broad_statements(function_arn: str, policy: str | None, account: str) -> lis
         api = parts[5].split("/")[0] if len(parts) > 5 else "*"
         if pattern == "*" or len(parts) < 6 or parts[4] != account or any(c in api for c in "*?"):
             found.append(
-                f"Lambda {name}: invoke statement with SourceArn {pattern!r} admits more than one API of this "
-                "account; narrow it to arn:aws:execute-api:REGION:ACCOUNT:API_ID/*."
+                f"Lambda {name}: invoke statement with SourceArn {pattern!r} admits more than one API of "
+                "this account; narrow it to arn:aws:execute-api:REGION:ACCOUNT:API_ID/*."
             )
     return found
