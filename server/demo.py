@@ -38,21 +38,40 @@ async def _walk(box: Sandbox, state: Path) -> list[dict[str, Any]]:
     from .app import build_server
     from .settings import load_settings
 
-    settings = load_settings(region=REGION, endpoint_url=box.endpoint, audit_log=str(state / "audit.jsonl"))
+    settings = load_settings(
+        region=REGION, endpoint_url=box.endpoint, audit_log=str(state / "audit.jsonl"), allow_deletes=True
+    )
     steps: list[dict[str, Any]] = []
     request = {
         "name": "demo-orders",
         "description": "Orders API built by apigw-mcp demo",
         "routes": [
             {"route_key": "GET /orders", "lambda_arn": box.seed.function_arn},
-            {"route_key": "GET /orders/{id}", "lambda_arn": box.seed.function_arn},
+            {
+                "route_key": "POST /orders",
+                "lambda_arn": box.seed.function_arn,
+                "auth": "cognito",
+                "scopes": ["orders/write"],
+            },
             {
                 "route_key": "ANY /legacy/{proxy+}",
                 "url": "https://legacy.example.com/api",
                 "timeout_ms": 10000,
             },
         ],
-        "cors": {"allow_origins": ["https://app.example.com"], "allow_methods": ["GET"], "max_age": 600},
+        "cors": {
+            "allow_origins": ["https://app.example.com"],
+            "allow_methods": ["GET", "POST"],
+            "max_age": 600,
+        },
+        "authorizers": [
+            {
+                "name": "cognito",
+                "cognito_user_pool_id": "us-east-1_Demo123",
+                "cognito_app_client_id": "demo0client0id",
+            }
+        ],
+        "stages": [{"name": "prod", "throttle": {"burst": 100, "rate": 50}, "access_log": True}],
     }
     async with Client(build_server(settings)) as client:
 
@@ -70,25 +89,27 @@ async def _walk(box: Sandbox, state: Path) -> list[dict[str, Any]]:
             )
             return res.structured_content or {}
 
+        async def preview_and_apply(title: str, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+            preview = await call(f"{title} (dry run): the plan, nothing written", tool, args)
+            token = preview.get("plan", {}).get("token", "")
+            return await call(
+                f"{title}: apply with the plan's token", tool, {**args, "dry_run": False, "plan_token": token}
+            )
+
         await call("1. list_apis: what exists in the sandbox", "list_apis", {})
-        preview = await call(
-            "2. create_http_api (dry run): the plan, nothing written", "create_http_api", request
-        )
-        token = preview.get("plan", {}).get("token", "")
-        applied = await call(
-            "3. create_http_api with the plan's token: apply",
-            "create_http_api",
-            {**request, "dry_run": False, "plan_token": token},
-        )
+        applied = await preview_and_apply("2. create_http_api", "create_http_api", request)
         api_id = applied.get("api_id", "")
-        await call("4. describe_api: the result", "describe_api", {"api_id": api_id})
-        await call("5. create_http_api again: idempotent, an empty plan", "create_http_api", request)
+        await call("3. describe_api: the result", "describe_api", {"api_id": api_id})
+        await call("4. create_http_api again: idempotent, an empty plan", "create_http_api", request)
+        await preview_and_apply("5. undo", "undo", {"handle": applied.get("undo", "")})
+        await call("6. list_apis: back to nothing", "list_apis", {})
+    endpoint = applied.get("endpoint", "")
     steps.append(
         {
-            "title": "6. Invoke URL (printed, not called: the sandbox does not serve APIs)",
+            "title": "Invoke URLs (printed, not called: the sandbox does not serve APIs)",
             "tool": None,
             "is_error": False,
-            "text": f"curl {applied.get('endpoint', '')}/orders",
+            "text": f"curl {endpoint}/orders  ($default stage)\ncurl {endpoint}/prod/orders  (prod stage)",
             "structured": None,
         }
     )

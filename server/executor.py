@@ -12,7 +12,15 @@ from apigw_mcp.tools.results import AppliedStep, ChangeResult, FailedStep
 from .audit import AuditLog
 from .aws import AwsRuntime
 
-_ID_FIELDS = ("ApiId", "IntegrationId", "RouteId", "AuthorizerId", "StageName", "DeploymentId")
+_ID_FIELD_BY_KIND = {
+    "api": "ApiId",
+    "integration": "IntegrationId",
+    "route": "RouteId",
+    "authorizer": "AuthorizerId",
+    "stage": "StageName",
+    "deployment": "DeploymentId",
+    "settings": "StageName",
+}
 
 
 async def execute(
@@ -50,10 +58,11 @@ async def execute(
 
 
 def _resource_id(step: Step, params: dict[str, Any], response: dict[str, Any]) -> str:
-    for field in _ID_FIELDS[::-1]:
-        if field in response:
-            return str(response[field])
-    for field in _ID_FIELDS[::-1]:
-        if field in params:
-            return str(params[field])
-    return str(params.get("FunctionName") or params.get("ResourceArn") or step.resource)
+    """The id of what the step touched; by operation, as create_route's response also names its authorizer."""
+    kind = step.operation.rsplit("_", 1)[-1]
+    field = _ID_FIELD_BY_KIND.get(kind)
+    if field and (field in response or field in params):
+        return str(response.get(field) or params[field])
+    return str(
+        params.get("FunctionName") or params.get("logGroupName") or params.get("ResourceArn") or step.resource
+    )
