@@ -36,7 +36,7 @@ INSTRUCTIONS = (
     "plan.warnings, "
     "then repeat the same arguments with dry_run=false and plan_token. Each apply returns an undo handle."
 )
-READ = ToolAnnotations(read_only_hint=True, open_world_hint=True)
+READ = ToolAnnotations(read_only_hint=True)
 
 
 class ApiListing(BaseModel):
@@ -136,8 +136,8 @@ def _describe_api(rt: Runtime) -> Any:
     async def describe_api(
         api_id: str, routes_matching: str | None = None
     ) -> Annotated[CallToolResult, ApiDescription]:
-        """One HTTP or WebSocket API: routes (first 30; filter with routes_matching), integrations,
-        authorizers, stages, CORS, invoke URLs."""
+        """An HTTP or WebSocket API: routes (30 at most; filter with routes_matching), authorizers, stages,
+        CORS, URLs."""
 
         async def work() -> CallToolResult:
             try:

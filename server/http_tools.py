@@ -40,7 +40,7 @@ DELETE = ToolAnnotations(
 )
 Out = Annotated[CallToolResult, ChangeResult]
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-DryRun = Annotated[bool, Field(description="preview only (default); false applies with plan_token")]
+DryRun = bool
 
 
 async def _run(rt: Runtime, change: Change, dry_run: bool, plan_token: str | None) -> CallToolResult:
@@ -76,9 +76,8 @@ def register_http_tools(server: MCPServer, rt: Runtime, enabled: set[str]) -> No
         dry_run: DryRun = True,
         plan_token: str | None = None,
     ) -> Out:
-        """The whole HTTP API as one desired state: routes (Lambda/HTTPS), CORS, JWT/Lambda authorizers,
-        stages,
-        Lambda permissions. Reconciles the managed API of this name; a preview unless dry_run=false."""
+        """The whole HTTP API as one desired state (routes, CORS, authorizers, stages, Lambda permissions);
+        reconciles the managed API of this name."""
         args = CreateHttpApiArgs(
             name=name,
             routes=routes,
@@ -260,9 +259,8 @@ def register_stage_tools(tool: Callable[[str, str, ToolAnnotations], Decorator],
         dry_run: DryRun = True,
         plan_token: str | None = None,
     ) -> Out:
-        """Create or update a stage: auto-deploy or deploy, variables, throttling, access logs (log group
-        created
-        when missing). Settings left out keep their values."""
+        """Create or update a stage: deployment, variables, throttling, access logs (creates the log group).
+        Omitted settings keep their values."""
         settings = edits.StageChange(
             auto_deploy=auto_deploy,
             description=description,
@@ -303,8 +301,7 @@ def register_stage_tools(tool: Callable[[str, str, ToolAnnotations], Decorator],
     async def ensure_lambda_permission(
         api_id: str, dry_run: DryRun = True, plan_token: str | None = None
     ) -> Out:
-        """Add the missing invoke permissions (SourceArn scoped to this API) for every Lambda the API uses;
-        warns about over-broad existing statements."""
+        """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
         change = Change(
             "ensure_lambda_permission",
             {"api_id": api_id},

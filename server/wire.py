@@ -3,7 +3,9 @@
 pydantic's schemas carry a ``title`` on every property and spell each optional
 field as ``anyOf: [X, {"type": "null"}], default: null``. Neither tells a client
 anything the property name and ``required`` do not, and together they were a
-third of what tools/list cost.
+third of what tools/list cost. ``additionalProperties: false``, regex ``pattern``s
+and length bounds go too (numeric ranges stay): the server still refuses unknown
+fields and malformed values, with an error that names the field and what is allowed.
 """
 
 from __future__ import annotations
@@ -11,21 +13,27 @@ from __future__ import annotations
 from typing import Any
 
 _NULL = {"type": "null"}
+_DROPPED = frozenset({"title", "pattern", "maxLength", "minLength", "maxItems", "minItems"})
 
 
-def compact_schema(schema: Any, in_properties: bool = False) -> Any:
+def compact_schema(schema: Any, in_properties: bool = False, defs: bool = False) -> Any:
     """A copy of ``schema`` without titles and with optional-or-null collapsed to the plain type."""
     if isinstance(schema, list):
         return [compact_schema(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     if in_properties:
-        return {name: compact_schema(sub) for name, sub in schema.items()}
+        return {
+            name: _without_description(compact_schema(sub)) if defs else compact_schema(sub)
+            for name, sub in schema.items()
+        }
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key == "title" or (key == "default" and value is None):
+        if key in ("title", "pattern") or (
+            key in ("default", "additionalProperties") and value in (None, False)
+        ):
             continue
-        out[key] = compact_schema(value, in_properties=key in ("properties", "$defs"))
+        out[key] = compact_schema(value, in_properties=key in ("properties", "$defs"), defs=key == "$defs")
     options = out.get("anyOf")
     if isinstance(options, list) and _NULL in options and "default" not in schema.get("anyOf", [{}])[0]:
         rest = [o for o in options if o != _NULL]
@@ -34,19 +42,27 @@ def compact_schema(schema: Any, in_properties: bool = False) -> Any:
     return out
 
 
+def _without_description(model: Any) -> Any:
+    """A nested model's docstring repeats the tool description; its fields keep theirs."""
+    return {k: v for k, v in model.items() if k != "description"} if isinstance(model, dict) else model
+
+
 def shallow(schema: Any) -> Any:
-    """An output schema that names the top-level fields and types nested models only as objects.
+    """An output schema that names each top-level field with its JSON type, and nothing nested.
 
     Results are documented field by field in the README; repeating every nested
     model in every tool's outputSchema would cost more tokens than the tools themselves.
     """
-    if isinstance(schema, list):
-        return [shallow(item) for item in schema]
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or "properties" not in schema:
         return schema
-    if "$ref" in schema:
-        return {"type": "object"}
-    return {key: shallow(value) for key, value in schema.items() if key != "$defs"}
+    fields = {name: {"type": _json_type(sub)} for name, sub in schema["properties"].items()}
+    return {"type": "object", "properties": fields}
+
+
+def _json_type(sub: Any) -> str:
+    if isinstance(sub, dict) and isinstance(sub.get("type"), str):
+        return str(sub["type"])
+    return "object"
 
 
 def one_line(text: str | None) -> str | None:
