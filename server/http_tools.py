@@ -192,7 +192,7 @@ def register_http_tools(server: MCPServer, rt: Runtime, enabled: set[str]) -> No
         function_arn: LambdaArn,
         routes: list[str],
         payload_format_version: str = "2.0",
-        simple_responses: bool = True,
+        simple_responses: bool | None = None,
         ttl_seconds: Annotated[int, Field(ge=0, le=3600)] = 0,
         identity_source: list[str] | None = None,
         dry_run: DryRun = True,

@@ -1,4 +1,4 @@
-"""plan_http_api against golden plans, and the permission-coverage helpers."""
+"""plan_http_api and plan_delete_api against golden plans, and the permission-coverage helpers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from apigw_mcp.tools.http_inputs import CreateHttpApiArgs
 from apigw_mcp.tools.http_live import (
     LiveHttpApi,
     execute_api_arn,
@@ -17,8 +18,9 @@ from apigw_mcp.tools.http_live import (
     permission_covers,
     source_arns,
 )
-from apigw_mcp.tools.http_planner import PlanContext, plan_http_api
-from apigw_mcp.tools.http_spec import CreateHttpApiArgs, HttpApiSpec
+from apigw_mcp.tools.http_plan_delete import plan_delete_api
+from apigw_mcp.tools.http_planner import LiveExtras, PlanContext, plan_http_api
+from apigw_mcp.tools.http_spec import HttpApiSpec
 from apigw_mcp.tools.plan import Plan
 from apigw_mcp.tools.scope import MANAGED_TAG, Scope
 
@@ -27,6 +29,8 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
 OLD_FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:old"
+AUTH_FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:authz"
+ISSUER = "https://issuer.example.com"
 LEGACY = "https://legacy.example.com/api"
 CTX = PlanContext(scope=Scope(region=REGION), account=ACCOUNT, identity=f"arn:aws:iam::{ACCOUNT}:role/dev")
 CORS = {"allow_origins": ["https://app.example.com"], "allow_methods": ["GET", "POST"], "max_age": 300}
@@ -59,7 +63,12 @@ def request(**overrides: Any) -> HttpApiSpec:
         "tags": {"team": "payments"},
     }
     args.update(overrides)
-    return CreateHttpApiArgs.model_validate(args).spec()
+    return CreateHttpApiArgs.model_validate(args).spec(REGION, ACCOUNT)
+
+
+def extras(*covered: str, **more: Any) -> LiveExtras:
+    """Lambda permissions: each ARN in ``covered`` already lets the API invoke it, any other does not."""
+    return LiveExtras(permissions={arn: True for arn in covered}, **more)
 
 
 def live(
@@ -68,6 +77,7 @@ def live(
     managed: bool = True,
     legacy_timeout: int = 5000,
     extra_route: bool = False,
+    jwt_route: bool = False,
 ) -> LiveHttpApi:
     tags = {"team": "payments", **({MANAGED_TAG: "true"} if managed else {})}
     api = {
@@ -84,7 +94,7 @@ def live(
             "MaxAge": 300,
         },
     }
-    routes = [
+    routes: list[dict[str, Any]] = [
         {"RouteId": "r1", "RouteKey": "GET /orders", "Target": "integrations/i1"},
         {"RouteId": "r2", "RouteKey": "GET /orders/{id}", "Target": "integrations/i1"},
         {"RouteId": "r3", "RouteKey": "ANY /legacy/{proxy+}", "Target": "integrations/i2"},
@@ -119,7 +129,20 @@ def live(
                 "TimeoutInMillis": 30000,
             }
         )
-    return live_http_api(api, routes, integrations, [{"StageName": "$default", "AutoDeploy": True}])
+    authorizers: list[dict[str, Any]] = []
+    if jwt_route:
+        routes[0].update(AuthorizationType="JWT", AuthorizerId="a1", AuthorizationScopes=["orders:read"])
+        authorizers.append(
+            {
+                "AuthorizerId": "a1",
+                "Name": "users",
+                "AuthorizerType": "JWT",
+                "IdentitySource": ["$request.header.Authorization"],
+                "JwtConfiguration": {"Issuer": ISSUER, "Audience": ["web"]},
+            }
+        )
+    stages = [{"StageName": "$default", "AutoDeploy": True}]
+    return live_http_api(api, routes, integrations, stages, authorizers)
 
 
 def ops(plan: Plan) -> list[tuple[str, str]]:
@@ -127,7 +150,7 @@ def ops(plan: Plan) -> list[tuple[str, str]]:
 
 
 def test_new_api() -> None:
-    plan = plan_http_api(request(), None, {FN: False}, CTX)
+    plan = plan_http_api(request(), None, extras(), CTX)
     assert_golden("plan_new_api", plan.model_dump(mode="json"))
     assert [s.operation for s in plan.steps].count("create_integration") == 2
     assert [s.operation for s in plan.steps].count("add_permission") == 1
@@ -135,7 +158,7 @@ def test_new_api() -> None:
 
 
 def test_matching_live_api_needs_no_changes() -> None:
-    plan = plan_http_api(request(), live(), {FN: True}, CTX)
+    plan = plan_http_api(request(), live(), extras(FN), CTX)
     assert_golden("plan_no_changes", plan.model_dump(mode="json"))
     assert plan.steps == []
     assert plan.diff == []
@@ -151,7 +174,7 @@ def test_changed_live_api() -> None:
             {"route_key": "ANY /legacy/{proxy+}", "url": LEGACY, "timeout_ms": 10000},
         ]
     )
-    plan = plan_http_api(desired, live(description="old", extra_route=True), {FN: True}, CTX)
+    plan = plan_http_api(desired, live(description="old", extra_route=True), extras(FN), CTX)
     assert_golden("plan_changed_api", plan.model_dump(mode="json"))
     assert ops(plan) == [
         ("update_api", "api abc123"),
@@ -166,7 +189,7 @@ def test_changed_live_api() -> None:
 
 
 def test_unmanaged_live_api_gets_managed_tag() -> None:
-    plan = plan_http_api(request(), live(managed=False), {FN: True}, CTX)
+    plan = plan_http_api(request(), live(managed=False), extras(FN), CTX)
     assert_golden("plan_adopt_unmanaged", plan.model_dump(mode="json"))
     assert [(s.operation, s.params) for s in plan.steps] == [
         (
@@ -176,9 +199,123 @@ def test_unmanaged_live_api_gets_managed_tag() -> None:
     ]
 
 
+def test_new_secured_api() -> None:
+    desired = request(
+        name="secure",
+        routes=[
+            {"route_key": "GET /orders", "lambda_arn": FN, "auth": "users", "scopes": ["orders:read"]},
+            {"route_key": "POST /orders", "lambda_arn": OLD_FN},
+        ],
+        authorizers=[{"name": "users", "issuer": ISSUER, "audience": ["web"]}],
+        stages=[{"name": "prod", "throttle": {"burst": 100, "rate": 50}, "access_log": True}],
+        default_stage=False,
+    )
+    plan = plan_http_api(desired, None, extras(), CTX)
+    assert_golden("plan_new_secured_api", plan.model_dump(mode="json"))
+    assert [s.operation for s in plan.steps] == [
+        "create_api",
+        "create_authorizer",
+        "create_integration",
+        "create_integration",
+        "create_route",
+        "create_route",
+        "create_log_group",
+        "create_stage",
+        "add_permission",
+        "add_permission",
+    ]
+    by_id = {s.id: s.params for s in plan.steps}
+    assert by_id["auth1"]["JwtConfiguration"] == {"Issuer": ISSUER, "Audience": ["web"]}
+    assert by_id["route1"]["AuthorizerId"] == "${auth1.AuthorizerId}"
+    assert by_id["route1"]["AuthorizationScopes"] == ["orders:read"]
+    assert by_id["route2"]["AuthorizationType"] == "NONE"
+    assert by_id["log1"] == {"logGroupName": "/aws/apigateway/secure/prod"}
+    log_arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/apigateway/secure/prod"
+    assert by_id["stage1"]["AccessLogSettings"]["DestinationArn"] == log_arn
+    assert by_id["stage1"]["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50}
+    assert "1 route(s) have no authorization: anyone who knows the URL can call them." in plan.warnings
+
+
+def test_existing_log_group_is_not_created() -> None:
+    desired = request(stages=[{"name": "prod", "access_log": True}], default_stage=False)
+    plan = plan_http_api(desired, None, extras(log_groups=["/aws/apigateway/orders/prod"]), CTX)
+    assert "create_log_group" not in [s.operation for s in plan.steps]
+
+
+def test_lambda_request_authorizer() -> None:
+    desired = request(
+        authorizers=[
+            {
+                "name": "gate",
+                "function_arn": AUTH_FN,
+                "identity_source": ["$request.header.X-Key"],
+                "ttl_seconds": 300,
+            }
+        ],
+        routes=[
+            {"route_key": "GET /orders", "lambda_arn": FN},
+            {"route_key": "GET /orders/{id}", "lambda_arn": FN, "auth": "gate"},
+            {"route_key": "ANY /legacy/{proxy+}", "url": LEGACY, "timeout_ms": 5000},
+        ],
+    )
+    plan = plan_http_api(desired, live(), extras(FN), CTX)
+    assert_golden("plan_lambda_authorizer", plan.model_dump(mode="json"))
+    assert ops(plan) == [
+        ("create_authorizer", "authorizer gate"),
+        ("update_route", "route GET /orders/{id}"),
+        ("add_permission", f"permission {AUTH_FN}"),
+    ]
+    auth, route, permission = (s.params for s in plan.steps)
+    assert auth["AuthorizerUri"] == (
+        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{AUTH_FN}/invocations"
+    )
+    assert auth["AuthorizerType"] == "REQUEST"
+    assert auth["AuthorizerPayloadFormatVersion"] == "2.0"
+    assert auth["EnableSimpleResponses"] is True
+    assert auth["AuthorizerResultTtlInSeconds"] == 300
+    assert route == {
+        "ApiId": "abc123",
+        "RouteId": "r2",
+        "AuthorizationType": "CUSTOM",
+        "AuthorizerId": "${auth1.AuthorizerId}",
+        "Target": "integrations/i1",
+    }
+    assert permission["FunctionName"] == AUTH_FN
+    assert permission["SourceArn"] == f"arn:aws:execute-api:{REGION}:{ACCOUNT}:abc123/*"
+
+
+def test_removing_an_authorizer() -> None:
+    plan = plan_http_api(request(), live(jwt_route=True), extras(FN), CTX)
+    assert_golden("plan_remove_authorizer", plan.model_dump(mode="json"))
+    assert ops(plan) == [
+        ("update_route", "route GET /orders"),
+        ("delete_authorizer", "authorizer users"),
+    ]
+    assert plan.steps[0].params["AuthorizationType"] == "NONE"
+    assert plan.steps[1].params == {"ApiId": "abc123", "AuthorizerId": "a1"}
+    assert "This plan deletes live resources (listed with '-' in the diff)." in plan.warnings
+
+
+def test_delete_api_lists_everything_lost() -> None:
+    plan = plan_delete_api(live(jwt_route=True), [FN], CTX)
+    assert_golden("plan_delete_api", plan.model_dump(mode="json"))
+    assert ops(plan) == [("delete_api", "api abc123"), ("remove_permission", f"permission {FN}")]
+    assert plan.steps[1].params == {"FunctionName": FN, "StatementId": "apigw-mcp-abc123"}
+    assert [(row.action, row.resource) for row in plan.diff] == [
+        ("-", "api orders"),
+        ("-", "route ANY /legacy/{proxy+}"),
+        ("-", "route GET /orders"),
+        ("-", "route GET /orders/{id}"),
+        ("-", "authorizer users"),
+        ("-", "stage $default"),
+        ("-", "permission orders"),
+    ]
+    assert "https://abc123.execute-api.us-east-1.amazonaws.com" in plan.warnings[0]
+
+
 @pytest.mark.parametrize(("covered", "steps"), [(True, 0), (False, 1)], ids=["covered", "missing"])
 def test_permission_step_only_when_not_covered(covered: bool, steps: int) -> None:
-    plan = plan_http_api(request(), live(), {FN: covered}, CTX)
+    plan = plan_http_api(request(), live(), LiveExtras(permissions={FN: covered}), CTX)
     permissions = [s for s in plan.steps if s.operation == "add_permission"]
     assert len(permissions) == steps
     if permissions:

@@ -69,7 +69,7 @@ def update_route(live: LiveHttpApi, key: str, change: RouteUpdate) -> HttpApiSpe
     merged = RouteInput.model_validate(
         {
             "route_key": key,
-            **(backend or _backend_of(current, live)),
+            **(backend or _backend_of(current)),
             **change.model_dump(
                 include={"http_method", "payload_format_version", "timeout_ms"}, exclude_none=True
             ),
@@ -82,14 +82,21 @@ def update_route(live: LiveHttpApi, key: str, change: RouteUpdate) -> HttpApiSpe
     )
 
 
-def _backend_of(route: RouteSpec, live: LiveHttpApi) -> dict[str, str]:
+def _backend_of(route: RouteSpec) -> dict[str, object]:
+    """The route's current backend as arguments, so that a timeout, method or payload change alone applies."""
     integration = route.integration
-    ids = [iid for iid, spec in live.integrations.items() if integration and spec == integration]
-    if not ids:
+    if integration is None:
         raise ValueError(
             "route_key: the route has no proxy integration; give lambda_arn, url or integration_id"
         )
-    return {"integration_id": ids[0]}
+    fields: dict[str, object] = {"timeout_ms": integration.timeout_ms}
+    if integration.type == "AWS_PROXY":
+        return {
+            **fields,
+            "lambda_arn": integration.uri,
+            "payload_format_version": integration.payload_format_version,
+        }
+    return {**fields, "url": integration.uri, "http_method": integration.method}
 
 
 def delete_route(live: LiveHttpApi, key: str) -> HttpApiSpec:
@@ -170,6 +177,8 @@ def deploy_stage(
         else _stage_input(name, current)
     )
     given = {k: getattr(change, k) for k in change.model_fields_set if getattr(change, k) is not None}
+    if change.access_log is False:
+        base = {**base, "log_group_arn": None, "log_format": None}
     if given.get("log_group_arn") or given.get("log_format"):
         given.setdefault("access_log", True)
     merged = StageInput.model_validate({**base, **given})

@@ -102,7 +102,9 @@ class AuthorizerInput(BaseModel):
     cognito_app_client_id: str | None = Field(None, pattern=r"^[0-9A-Za-z]{1,128}$")
     function_arn: LambdaArn | None = None
     payload_format_version: Literal["1.0", "2.0"] = "2.0"
-    simple_responses: bool = Field(True, description="Lambda 2.0: return {isAuthorized: bool}")
+    simple_responses: bool | None = Field(
+        None, description="2.0: return {isAuthorized}; default true for 2.0"
+    )
     ttl_seconds: int = Field(0, ge=0, le=3600)
     identity_source: list[str] | None = None
 
@@ -144,7 +146,7 @@ class AuthorizerInput(BaseModel):
                 identity_source=tuple(self.identity_source or ()),
                 function_arn=self.function_arn,
                 payload_format_version=self.payload_format_version,
-                simple_responses=self.simple_responses,
+                simple_responses=self.payload_format_version == "2.0" and self.simple_responses is not False,
                 ttl_seconds=self.ttl_seconds,
             )
         audience = list(self.audience) + ([self.cognito_app_client_id] if self.cognito_app_client_id else [])

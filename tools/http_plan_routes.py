@@ -11,7 +11,7 @@ from .plan_builder import Builder
 IntegrationKey = tuple[str, str, str, str]
 
 
-def authorizer_params(name: str, spec: AuthorizerSpec, region: str) -> dict[str, Any]:
+def authorizer_params(name: str, spec: AuthorizerSpec, region: str, partition: str = "aws") -> dict[str, Any]:
     params: dict[str, Any] = {
         "Name": name,
         "AuthorizerType": spec.type,
@@ -21,7 +21,7 @@ def authorizer_params(name: str, spec: AuthorizerSpec, region: str) -> dict[str,
         params["JwtConfiguration"] = {"Issuer": spec.issuer, "Audience": list(spec.audience)}
         return params
     params["AuthorizerUri"] = (
-        f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{spec.function_arn}/invocations"
+        f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{spec.function_arn}/invocations"
     )
     params["AuthorizerPayloadFormatVersion"] = spec.payload_format_version
     params["AuthorizerResultTtlInSeconds"] = spec.ttl_seconds
@@ -31,13 +31,18 @@ def authorizer_params(name: str, spec: AuthorizerSpec, region: str) -> dict[str,
 
 
 def plan_authorizers(
-    b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None, api_id: str, region: str
+    b: Builder,
+    desired: HttpApiSpec,
+    live: LiveHttpApi | None,
+    api_id: str,
+    region: str,
+    partition: str = "aws",
 ) -> dict[str, str]:
     """Create or update authorizers; returns name -> id or placeholder. Deletes come after the routes."""
     current = live.spec.authorizers if live else {}
     ids = dict(live.authorizer_ids) if live else {}
     for index, (name, spec) in enumerate(sorted(desired.authorizers.items()), start=1):
-        params = authorizer_params(name, spec, region)
+        params = authorizer_params(name, spec, region, partition)
         if name not in current:
             ids[name] = f"${{auth{index}.AuthorizerId}}"
             b.add(

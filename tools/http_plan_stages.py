@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from .http_inputs import DEFAULT_LOG_FORMAT
 from .http_live import LiveHttpApi
 from .http_spec import HttpApiSpec, StageSpec, Throttle
 from .plan_builder import Builder
@@ -26,6 +27,8 @@ def _summary(spec: StageSpec) -> dict[str, Any]:
         out[f"throttle {key}"] = throttle.label()
     if spec.access_log:
         out["access_log"] = spec.access_log.destination_arn
+        custom = spec.access_log.format != DEFAULT_LOG_FORMAT
+        out["access_log_format"] = spec.access_log.format if custom else "default"
     return out
 
 

@@ -50,14 +50,14 @@ def plan_http_api(
         _create_api(b, desired)
     else:
         _update_api(b, desired, live, ctx)
-    authorizer_ids = plan_authorizers(b, desired, live, api_id, ctx.scope.region)
+    authorizer_ids = plan_authorizers(b, desired, live, api_id, ctx.scope.region, ctx.partition)
     integration_ids = plan_integrations(b, desired, live, api_id)
     plan_routes(b, desired, live, api_id, integration_ids, authorizer_ids)
     plan_cleanup(b, desired, live, integration_ids)
     plan_log_groups(b, desired, extras.log_groups)
     plan_stages(b, desired, live, api_id, extras.deploy)
     _permissions(b, desired, extras.permissions, api_id, ctx)
-    _warn(b, desired, live)
+    _warn(b, desired, live, extras.deploy)
     return Plan(
         summary=summary(desired.name, live, b),
         account=ctx.account,
@@ -162,7 +162,7 @@ def _permissions(
         b.change("+", f"permission {arn.split(':function:')[-1]}", "", None, {"source_arn": source})
 
 
-def _warn(b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None) -> None:
+def _warn(b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None, deploying: Collection[str]) -> None:
     open_routes = [
         k for k, r in desired.routes.items() if r.authorization == "NONE" and not k.startswith("OPTIONS ")
     ]
@@ -175,7 +175,7 @@ def _warn(b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None) -> None:
     if any(s.effect == "delete" for s in b.steps):
         b.warn("This plan deletes live resources (listed with '-' in the diff).")
     touches_routes = any(s.operation.endswith(("_route", "_integration", "_authorizer")) for s in b.steps)
-    manual = sorted(n for n, s in desired.stages.items() if not s.auto_deploy)
+    manual = sorted(n for n, s in desired.stages.items() if not s.auto_deploy and n not in deploying)
     if touches_routes and live is not None and manual:
         b.warn(
             f"Stage(s) {', '.join(manual)} do not auto-deploy: call deploy_stage with deploy=true to publish."
