@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from apigw_mcp.tools import render
 from apigw_mcp.tools.describe import ApiDescription, ApiSummary, describe, summarise_rest, summarise_v2
-from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed
+from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed, validation_message
 
 from . import package_version
 from .audit import AuditLog
@@ -73,15 +73,8 @@ class ApigwServer(MCPServer):
             if not isinstance(cause, ValidationError):
                 raise
             raise ToolError(
-                f"Error executing tool {name}: invalid arguments: {argument_errors(cause)}"
+                f"Error executing tool {name}: invalid arguments: {validation_message(cause)}"
             ) from cause
-
-
-def argument_errors(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg'].removeprefix('Value error, ')}"
-        for e in error.errors()
-    )
 
 
 def build_server(settings: Settings, aws: AwsRuntime | None = None) -> MCPServer:
@@ -111,7 +104,7 @@ def _register_reads(server: MCPServer, rt: Runtime, enabled: set[str]) -> None:
 
 
 def _list_apis(rt: Runtime) -> Any:
-    async def list_apis(name_contains: str | None = None) -> Annotated[CallToolResult, ApiListing]:
+    async def list_apis(name_contains: str = "") -> Annotated[CallToolResult, ApiListing]:
         """List HTTP, REST and WebSocket APIs in the region (id, name, type, endpoint, created, managed)."""
 
         async def work() -> CallToolResult:
@@ -134,7 +127,7 @@ def _list_apis(rt: Runtime) -> Any:
 
 def _describe_api(rt: Runtime) -> Any:
     async def describe_api(
-        api_id: str, routes_matching: str | None = None
+        api_id: str, routes_matching: str = ""
     ) -> Annotated[CallToolResult, ApiDescription]:
         """An HTTP or WebSocket API: routes (30 at most; filter with routes_matching), authorizers, stages,
         CORS, URLs."""
@@ -144,7 +137,7 @@ def _describe_api(rt: Runtime) -> Any:
                 _, parts = await gather(rt.aws.identity, lambda: api_parts(rt.aws, api_id))
             except AwsCallFailed as error:
                 raise await _not_found_hint(rt, api_id, error) from None
-            description = describe(**parts, routes_matching=routes_matching)
+            description = describe(**parts, routes_matching=routes_matching or None)
             return result(description, render.description_text(description))
 
         return await guarded(work)

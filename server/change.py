@@ -11,8 +11,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from apigw_mcp.tools import guard
-from apigw_mcp.tools.errors import BadInput, OutOfScope
+from apigw_mcp.tools.errors import BadInput, OutOfScope, validation_message
 from apigw_mcp.tools.http_live import LiveHttpApi
 from apigw_mcp.tools.http_plan_delete import plan_delete_api
 from apigw_mcp.tools.http_planner import LiveExtras, PlanContext, plan_http_api
@@ -99,6 +101,8 @@ def path_of(value: str, data: Any, prefix: str = "") -> str | None:
 def _desired(change: Change, live: LiveHttpApi | None, identity: Identity) -> HttpApiSpec | None:
     try:
         return change.desired(live, identity)
+    except ValidationError as error:
+        raise BadInput("invalid arguments", validation_message(error)) from None
     except ValueError as error:
         field_name, _, message = str(error).partition(": ")
         raise BadInput(field_name, message) from None

@@ -49,10 +49,12 @@ def find_by_name(apis: list[dict[str, Any]], name: str) -> str | None:
 
 
 async def locate(rt: AwsRuntime, api_id: str | None, name: str | None) -> tuple[Identity, LiveHttpApi | None]:
-    """The caller identity and the live API, by id or (create_http_api) by name."""
+    """The caller identity and the live API: by id, else (or when the id is gone) by name."""
+    live = None
     if api_id is not None:
         identity, live = await gather(rt.identity, lambda: read_live(rt, api_id))
-        return identity, live
+        if live is not None or name is None:
+            return identity, live
     identity, apis = await gather(rt.identity, lambda: all_v2_apis(rt))
     found = find_by_name(apis, str(name))
     return identity, (await read_live(rt, found) if found else None)

@@ -12,6 +12,7 @@ from pydantic import Field
 from apigw_mcp.tools import http_edits as edits
 from apigw_mcp.tools import render
 from apigw_mcp.tools.cors import Cors
+from apigw_mcp.tools.errors import BadInput
 from apigw_mcp.tools.http_inputs import (
     ApiName,
     AuthorizerInput,
@@ -32,20 +33,22 @@ from .change import Change, run_change
 from .results import guarded, result
 from .runtime import Runtime
 
-CHANGE = ToolAnnotations(
-    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
-)
-DELETE = ToolAnnotations(
-    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
-)
+# Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world) is sent.
+CHANGE = ToolAnnotations(destructive_hint=False, idempotent_hint=True)
+DELETE = ToolAnnotations(idempotent_hint=True)
 Out = Annotated[CallToolResult, ChangeResult]
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-DryRun = bool
+Register = Callable[[str, str, ToolAnnotations], Decorator]
+# Optional text arguments are plain `str` with "" for "not given": the SDK parses JSON-looking text
+# (a JSON log format, a numeric client id) into objects for any argument not annotated exactly `str`.
+Text = str
 
 
-async def _run(rt: Runtime, change: Change, dry_run: bool, plan_token: str | None) -> CallToolResult:
+async def _run(rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_token: str) -> CallToolResult:
+    """Build the change inside the guard, so that argument errors come back as actionable tool errors."""
+
     async def work() -> CallToolResult:
-        outcome = await run_change(rt, change, dry_run, plan_token)
+        outcome = await run_change(rt, make(), dry_run, plan_token or None)
         return result(outcome, render.change_text(outcome, dry_run))
 
     return await guarded(work)
@@ -63,6 +66,12 @@ def register_http_tools(server: MCPServer, rt: Runtime, enabled: set[str]) -> No
         decorate: Decorator = server.tool(name=name, title=title, annotations=annotations)
         return decorate
 
+    register_route_tools(tool, rt)
+    register_auth_tools(tool, rt)
+    register_stage_tools(tool, rt)
+
+
+def register_route_tools(tool: Register, rt: Runtime) -> None:
     @tool("create_http_api", "Create or reconcile an HTTP API", DELETE)
     async def create_http_api(
         name: ApiName,
@@ -73,46 +82,50 @@ def register_http_tools(server: MCPServer, rt: Runtime, enabled: set[str]) -> No
         stages: list[StageInput] | None = None,
         default_stage: Annotated[bool, Field(description="$default stage, auto-deploy")] = True,
         tags: Tags | None = None,
-        dry_run: DryRun = True,
-        plan_token: str | None = None,
+        dry_run: bool = True,
+        plan_token: str = "",
     ) -> Out:
         """The whole HTTP API as one desired state (routes, CORS, authorizers, stages, Lambda permissions);
         reconciles the managed API of this name."""
-        args = CreateHttpApiArgs(
-            name=name,
-            routes=routes,
-            description=description,
-            cors=cors,
-            authorizers=authorizers or [],
-            stages=stages or [],
-            default_stage=default_stage,
-            tags=tags or {},
-        )
 
-        def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
-            spec, notes = edits.preflight_routes(args.spec(rt.scope.region, who.account))
-            change.notes.extend(n for n in notes if not n.startswith("No OPTIONS"))
-            return spec
+        def make() -> Change:
+            args = CreateHttpApiArgs(
+                name=name,
+                routes=routes,
+                description=description,
+                cors=cors,
+                authorizers=authorizers or [],
+                stages=stages or [],
+                default_stage=default_stage,
+                tags=tags or {},
+            )
 
-        change = Change("create_http_api", args.model_dump(mode="json"), desired, name=name)
-        return await _run(rt, change, dry_run, plan_token)
+            def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
+                spec, notes = edits.preflight_routes(args.spec(rt.scope.region, who.account))
+                change.notes.extend(n for n in notes if not n.startswith("No OPTIONS"))
+                return spec
+
+            change = Change("create_http_api", args.model_dump(mode="json"), desired, name=name)
+            return change
+
+        return await _run(rt, make, dry_run, plan_token)
 
     @tool("add_route", "Add a route", CHANGE)
-    async def add_route(
-        api_id: str, route: RouteInput, dry_run: DryRun = True, plan_token: str | None = None
-    ) -> Out:
+    async def add_route(api_id: str, route: RouteInput, dry_run: bool = True, plan_token: str = "") -> Out:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
-        change = Change("add_route", args, lambda live, _: edits.add_route(_live(live), route), api_id=api_id)
-        return await _run(rt, change, dry_run, plan_token)
+        return await _run(
+            rt,
+            lambda: Change(
+                "add_route", args, lambda live, _: edits.add_route(_live(live), route), api_id=api_id
+            ),
+            dry_run,
+            plan_token,
+        )
 
     @tool("update_route", "Update a route", CHANGE)
     async def update_route(
-        api_id: str,
-        route_key: str,
-        change: edits.RouteUpdate,
-        dry_run: DryRun = True,
-        plan_token: str | None = None,
+        api_id: str, route_key: str, change: edits.RouteUpdate, dry_run: bool = True, plan_token: str = ""
     ) -> Out:
         """Change a route's backend or auth; fields left out keep their values."""
         args = {
@@ -120,69 +133,82 @@ def register_http_tools(server: MCPServer, rt: Runtime, enabled: set[str]) -> No
             "route_key": route_key,
             "change": change.model_dump(mode="json", exclude_unset=True),
         }
-        plan = Change(
-            "update_route",
-            args,
-            lambda live, _: edits.update_route(_live(live), route_key, change),
-            api_id=api_id,
+        return await _run(
+            rt,
+            lambda: Change(
+                "update_route",
+                args,
+                lambda live, _: edits.update_route(_live(live), route_key, change),
+                api_id=api_id,
+            ),
+            dry_run,
+            plan_token,
         )
-        return await _run(rt, plan, dry_run, plan_token)
 
     @tool("delete_route", "Delete a route", DELETE)
-    async def delete_route(
-        api_id: str, route_key: str, dry_run: DryRun = True, plan_token: str | None = None
-    ) -> Out:
+    async def delete_route(api_id: str, route_key: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete a route (and its integration when no other route uses it). Needs deletes enabled."""
-        change = Change(
-            "delete_route",
-            {"api_id": api_id, "route_key": route_key},
-            lambda live, _: edits.delete_route(_live(live), route_key),
-            api_id=api_id,
+        args = {"api_id": api_id, "route_key": route_key}
+        return await _run(
+            rt,
+            lambda: Change(
+                "delete_route",
+                args,
+                lambda live, _: edits.delete_route(_live(live), route_key),
+                api_id=api_id,
+            ),
+            dry_run,
+            plan_token,
         )
-        return await _run(rt, change, dry_run, plan_token)
 
     @tool("configure_cors", "Configure CORS", CHANGE)
     async def configure_cors(
-        api_id: str, cors: Cors | None, dry_run: DryRun = True, plan_token: str | None = None
+        api_id: str, cors: Cors | None, dry_run: bool = True, plan_token: str = ""
     ) -> Out:
         """Set (or with cors=null remove) an HTTP API's CORS; adds the OPTIONS route preflight needs."""
-        args = {"api_id": api_id, "cors": cors.model_dump(mode="json") if cors else None}
 
-        def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec:
-            spec, notes = edits.configure_cors(_live(live), cors)
-            change.notes.extend(notes)
-            return spec
+        def make() -> Change:
+            def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec:
+                spec, notes = edits.configure_cors(_live(live), cors)
+                change.notes.extend(notes)
+                return spec
 
-        change = Change("configure_cors", args, desired, api_id=api_id)
-        return await _run(rt, change, dry_run, plan_token)
+            args = {"api_id": api_id, "cors": cors.model_dump(mode="json") if cors else None}
+            change = Change("configure_cors", args, desired, api_id=api_id)
+            return change
 
+        return await _run(rt, make, dry_run, plan_token)
+
+
+def register_auth_tools(tool: Register, rt: Runtime) -> None:
     @tool("add_jwt_authorizer", "Add a JWT authorizer", CHANGE)
     async def add_jwt_authorizer(
         api_id: str,
         name: str,
         routes: list[str],
-        issuer: str | None = None,
+        issuer: Text = "",
         audience: list[str] | None = None,
-        cognito_user_pool_id: str | None = None,
-        cognito_app_client_id: str | None = None,
+        cognito_user_pool_id: Text = "",
+        cognito_app_client_id: Text = "",
         identity_source: str = "$request.header.Authorization",
-        scopes: list[str] | None = None,
-        dry_run: DryRun = True,
-        plan_token: str | None = None,
+        scopes: Annotated[list[str], Field(max_length=10)] | None = None,
+        dry_run: bool = True,
+        plan_token: str = "",
     ) -> Out:
         """Create or update a JWT authorizer (issuer+audience, or Cognito pool+client) for routes."""
-        authorizer = AuthorizerInput.model_validate(
-            {
-                "name": name,
-                "issuer": issuer,
-                "audience": audience or [],
-                "identity_source": [identity_source],
-                "cognito_user_pool_id": cognito_user_pool_id,
-                "cognito_app_client_id": cognito_app_client_id,
-            }
-        )
-        return await _authorizer_change(
-            rt, "add_jwt_authorizer", api_id, authorizer, routes, scopes or [], dry_run, plan_token
+        fields = {
+            "name": name,
+            "issuer": issuer or None,
+            "audience": audience or [],
+            "identity_source": [identity_source],
+            "cognito_user_pool_id": cognito_user_pool_id or None,
+            "cognito_app_client_id": cognito_app_client_id or None,
+        }
+        return await _run(
+            rt,
+            lambda: _authorizer_change(rt, "add_jwt_authorizer", api_id, fields, routes, scopes or []),
+            dry_run,
+            plan_token,
         )
 
     @tool("add_lambda_authorizer", "Add a Lambda authorizer", CHANGE)
@@ -195,37 +221,30 @@ def register_http_tools(server: MCPServer, rt: Runtime, enabled: set[str]) -> No
         simple_responses: bool | None = None,
         ttl_seconds: Annotated[int, Field(ge=0, le=3600)] = 0,
         identity_source: list[str] | None = None,
-        dry_run: DryRun = True,
-        plan_token: str | None = None,
+        dry_run: bool = True,
+        plan_token: str = "",
     ) -> Out:
         """Create or update a Lambda (REQUEST) authorizer, its invoke permission, and attach it to routes."""
-        authorizer = AuthorizerInput.model_validate(
-            {
-                "name": name,
-                "function_arn": function_arn,
-                "payload_format_version": payload_format_version,
-                "simple_responses": simple_responses,
-                "ttl_seconds": ttl_seconds,
-                "identity_source": identity_source,
-            }
+        fields = {
+            "name": name,
+            "function_arn": function_arn,
+            "payload_format_version": payload_format_version,
+            "simple_responses": simple_responses,
+            "ttl_seconds": ttl_seconds,
+            "identity_source": identity_source,
+        }
+        return await _run(
+            rt,
+            lambda: _authorizer_change(rt, "add_lambda_authorizer", api_id, fields, routes, []),
+            dry_run,
+            plan_token,
         )
-        return await _authorizer_change(
-            rt, "add_lambda_authorizer", api_id, authorizer, routes, [], dry_run, plan_token
-        )
-
-    register_stage_tools(tool, rt)
 
 
-async def _authorizer_change(
-    rt: Runtime,
-    tool: str,
-    api_id: str,
-    authorizer: AuthorizerInput,
-    routes: list[str],
-    scopes: list[str],
-    dry_run: bool,
-    plan_token: str | None,
-) -> CallToolResult:
+def _authorizer_change(
+    rt: Runtime, tool: str, api_id: str, fields: dict[str, Any], routes: list[str], scopes: list[str]
+) -> Change:
+    authorizer = AuthorizerInput.model_validate(fields)
     args = {
         "api_id": api_id,
         "authorizer": authorizer.model_dump(mode="json"),
@@ -239,10 +258,10 @@ async def _authorizer_change(
         return spec
 
     change = Change(tool, args, desired, api_id=api_id)
-    return await _run(rt, change, dry_run, plan_token)
+    return change
 
 
-def register_stage_tools(tool: Callable[[str, str, ToolAnnotations], Decorator], rt: Runtime) -> None:
+def register_stage_tools(tool: Register, rt: Runtime) -> None:
     @tool("deploy_stage", "Create or update a stage", CHANGE)
     async def deploy_stage(
         api_id: str,
@@ -253,92 +272,110 @@ def register_stage_tools(tool: Callable[[str, str, ToolAnnotations], Decorator],
         throttle: Throttle | None = None,
         route_throttle: dict[str, Throttle] | None = None,
         access_log: bool | None = None,
-        log_group_arn: str | None = None,
-        log_format: str | None = None,
-        description: str | None = None,
-        dry_run: DryRun = True,
-        plan_token: str | None = None,
+        log_group_arn: Text = "",
+        log_format: Text = "",
+        description: Text = "",
+        dry_run: bool = True,
+        plan_token: str = "",
     ) -> Out:
         """Create or update a stage: deployment, variables, throttling, access logs (creates the log group).
         Omitted settings keep their values."""
-        settings = edits.StageChange(
-            auto_deploy=auto_deploy,
-            description=description,
-            variables=variables,
-            throttle=throttle,
-            route_throttle=route_throttle,
-            access_log=access_log,
-            log_group_arn=log_group_arn,
-            log_format=log_format,
-        )
-        args = {
-            "api_id": api_id,
-            "stage_name": stage_name,
-            "settings": settings.model_dump(mode="json"),
-            "deploy": deploy,
-        }
 
-        def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
-            return edits.deploy_stage(_live(live), stage_name, settings, rt.scope.region, who.account, deploy)
+        def make() -> Change:
+            settings = edits.StageChange.model_validate(
+                {
+                    "auto_deploy": auto_deploy,
+                    "description": description or None,
+                    "variables": variables,
+                    "throttle": throttle,
+                    "route_throttle": route_throttle,
+                    "access_log": access_log,
+                    "log_group_arn": log_group_arn or None,
+                    "log_format": log_format or None,
+                }
+            )
+            args = {
+                "api_id": api_id,
+                "stage_name": stage_name,
+                "settings": settings.model_dump(mode="json"),
+                "deploy": deploy,
+            }
 
-        change = Change("deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else [])
-        return await _run(rt, change, dry_run, plan_token)
+            def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
+                return edits.deploy_stage(
+                    _live(live), stage_name, settings, rt.scope.region, who.account, deploy
+                )
+
+            return Change("deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else [])
+
+        return await _run(rt, make, dry_run, plan_token)
 
     @tool("delete_stage", "Delete a stage", DELETE)
-    async def delete_stage(
-        api_id: str, stage_name: str, dry_run: DryRun = True, plan_token: str | None = None
-    ) -> Out:
+    async def delete_stage(api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete a stage and its invoke URL. Needs deletes enabled."""
-        change = Change(
-            "delete_stage",
-            {"api_id": api_id, "stage_name": stage_name},
-            lambda live, _: edits.delete_stage(_live(live), stage_name),
-            api_id=api_id,
+        args = {"api_id": api_id, "stage_name": stage_name}
+        return await _run(
+            rt,
+            lambda: Change(
+                "delete_stage",
+                args,
+                lambda live, _: edits.delete_stage(_live(live), stage_name),
+                api_id=api_id,
+            ),
+            dry_run,
+            plan_token,
         )
-        return await _run(rt, change, dry_run, plan_token)
 
     @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions", CHANGE)
-    async def ensure_lambda_permission(
-        api_id: str, dry_run: DryRun = True, plan_token: str | None = None
-    ) -> Out:
+    async def ensure_lambda_permission(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
-        change = Change(
-            "ensure_lambda_permission",
-            {"api_id": api_id},
-            lambda live, _: _live(live).spec,
-            api_id=api_id,
+        return await _run(
+            rt,
+            lambda: Change(
+                "ensure_lambda_permission",
+                {"api_id": api_id},
+                lambda live, _: _live(live).spec,
+                api_id=api_id,
+            ),
+            dry_run,
+            plan_token,
         )
-        return await _run(rt, change, dry_run, plan_token)
 
     @tool("delete_api", "Delete an HTTP API", DELETE)
-    async def delete_api(api_id: str, dry_run: DryRun = True, plan_token: str | None = None) -> Out:
+    async def delete_api(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
-        change = Change("delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id)
-        return await _run(rt, change, dry_run, plan_token)
+        return await _run(
+            rt,
+            lambda: Change("delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id),
+            dry_run,
+            plan_token,
+        )
 
     @tool("undo", "Undo an apply", DELETE)
-    async def undo(handle: str, dry_run: DryRun = True, plan_token: str | None = None) -> Out:
+    async def undo(handle: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Preview (then apply) the change back to the state before an apply, from its `undo` handle."""
-        try:
-            record = decode(handle)
-        except ValueError as error:
-            from apigw_mcp.tools.errors import BadInput
+        return await _run(rt, lambda: _undo_change(handle), dry_run, plan_token)
 
-            raise BadInput("handle", str(error)) from None
 
-        def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec | None:
-            if record.created:
-                return None
-            if live is None and not record.deleted:
-                raise ValueError(f"handle: API {record.api_id} no longer exists")
-            return restore(record, live.spec if live else HttpApiSpec(name=record.name))
+def _undo_change(handle: str) -> Change:
+    try:
+        record = decode(handle)
+    except ValueError as error:
+        raise BadInput("handle", str(error)) from None
 
-        change = Change(
-            "undo",
-            {"handle": handle},
-            desired,
-            api_id=record.api_id,
-            may_be_missing=record.deleted,
-            notes=["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."],
-        )
-        return await _run(rt, change, dry_run, plan_token)
+    def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec | None:
+        if record.created:
+            return None
+        if live is None and not record.deleted:
+            raise ValueError(f"handle: API {record.api_id} no longer exists")
+        return restore(record, live.spec if live else HttpApiSpec(name=record.name))
+
+    return Change(
+        "undo",
+        {"handle": handle},
+        desired,
+        api_id=record.api_id,
+        may_be_missing=record.created or record.deleted,
+        name=record.name if record.deleted else None,
+        notes=["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."],
+    )

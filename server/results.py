@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from apigw_mcp.tools.errors import ApigwMcpError
+from apigw_mcp.tools.errors import ApigwMcpError, validation_message
 
 
 def result(model: BaseModel, text: str) -> CallToolResult:
@@ -24,3 +24,5 @@ async def guarded(work: Callable[[], Awaitable[CallToolResult]]) -> CallToolResu
         return await work()
     except ApigwMcpError as error:
         raise ToolError(str(error)) from None
+    except ValidationError as error:
+        raise ToolError(f"invalid arguments: {validation_message(error)}") from None

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+
+def validation_message(error: ValidationError) -> str:
+    """pydantic's errors as 'field: message' pairs, without the rejected values (they may be secrets)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg'].removeprefix('Value error, ')}"
+        for e in error.errors()
+    )
+
 
 class ApigwMcpError(Exception):
     """Base class: the message is what the user reads, so it must say what to do."""

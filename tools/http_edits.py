@@ -7,10 +7,11 @@ ValueErrors that start with the argument's path.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from . import validate
 from .cors import Cors
 from .http_inputs import (
     AuthorizerInput,
@@ -74,12 +75,27 @@ def update_route(live: LiveHttpApi, key: str, change: RouteUpdate) -> HttpApiSpe
                 include={"http_method", "payload_format_version", "timeout_ms"}, exclude_none=True
             ),
             "auth": change.auth if change.auth is not None else (current.authorizer or current.authorization),
-            "scopes": change.scopes if change.scopes is not None else list(current.scopes),
+            "scopes": change.scopes if change.scopes is not None else _kept_scopes(current, change.auth),
         }
     )
-    return _with(
-        spec, routes={**spec.routes, key: route_spec(merged, "route", spec.authorizers, live.integrations)}
-    )
+    updated = route_spec(merged, "route", spec.authorizers, live.integrations)
+    return _with(spec, routes=_share_integration({**spec.routes, key: updated}, updated))
+
+
+def _share_integration(routes: dict[str, RouteSpec], changed: RouteSpec) -> dict[str, RouteSpec]:
+    """Routes with one backend share one integration, so a new timeout applies to every one of them."""
+    new = changed.integration
+    if new is None:
+        return routes
+    return {
+        k: r.model_copy(update={"integration": new}) if r.integration and r.integration.key == new.key else r
+        for k, r in routes.items()
+    }
+
+
+def _kept_scopes(current: RouteSpec, auth: str | None) -> list[str]:
+    """Scopes belong to the route's JWT authorizer: they go when the auth changes to something else."""
+    return list(current.scopes) if auth is None or auth == current.authorizer else []
 
 
 def _backend_of(route: RouteSpec) -> dict[str, object]:
@@ -159,12 +175,12 @@ class StageChange(BaseModel):
 
     auto_deploy: bool | None = None
     description: str | None = Field(None, max_length=1024)
-    variables: dict[str, str] | None = None
+    variables: Annotated[dict[str, str], AfterValidator(validate.stage_variables)] | None = None
     throttle: Throttle | None = None
     route_throttle: dict[str, Throttle] | None = None
     access_log: bool | None = None
-    log_group_arn: str | None = None
-    log_format: str | None = None
+    log_group_arn: Annotated[str, AfterValidator(validate.log_group_arn)] | None = None
+    log_format: Annotated[str, AfterValidator(validate.access_log_format)] | None = None
 
 
 def deploy_stage(

@@ -129,7 +129,10 @@ class AuthorizerInput(BaseModel):
         sources = self.identity_source or ["$request.header.Authorization"]
         if len(sources) != 1:
             raise ValueError(f"authorizer {self.name!r}: a JWT authorizer takes exactly one identity_source")
-        validate.jwt_identity_source(sources[0])
+        try:
+            validate.jwt_identity_source(sources[0])
+        except ValueError as error:
+            raise ValueError(f"identity_source: {error}") from None
 
     def _check_lambda(self) -> None:
         if self.simple_responses and self.payload_format_version == "1.0":

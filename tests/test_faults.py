@@ -1,0 +1,262 @@
+"""AWS failing at every step of the longest plan: the result reports exactly where, and undo cleans up.
+
+The longest plan is the end-to-end test's secured API (ten calls). Faults are
+injected with botocore's own event hooks: a ``before-call.<service>.<Operation>``
+handler registered on the server's real botocore client (reached through the
+``AwsRuntime`` passed to ``build_server``) raises the error botocore would raise.
+Nothing of ours is mocked; every other call goes to the moto sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+from mcp import Client
+
+from apigw_mcp.server.app import build_server
+from apigw_mcp.server.aws import AwsRuntime
+from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.settings import load_settings
+
+from .conftest import REGION, ClientFactory
+from .helpers import FUNCTION, call_ok, preview_and_apply, text_of
+from .test_e2e import SECURED_STEPS, create_function, secured_request
+
+pytestmark = pytest.mark.anyio
+
+SERVICES = {
+    "create_api": "apigatewayv2",
+    "create_authorizer": "apigatewayv2",
+    "create_integration": "apigatewayv2",
+    "create_route": "apigatewayv2",
+    "create_log_group": "logs",
+    "create_stage": "apigatewayv2",
+    "add_permission": "lambda",
+}
+
+
+def client_error(code: str, status: int, message: str) -> Callable[[str], Exception]:
+    def make(operation: str) -> Exception:
+        response: Any = {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": "fault-request-1"},
+        }
+        return ClientError(response, operation)
+
+    return make
+
+
+# (name, exception factory, fragments the failed step's error must contain)
+ERRORS: list[tuple[str, Callable[[str], Exception], list[str]]] = [
+    (
+        "throttled",
+        client_error("TooManyRequestsException", 429, "Too Many Requests"),
+        ["TooManyRequestsException", "throttled", "fault-request-1"],
+    ),
+    (
+        "server_error",
+        client_error("InternalServerError", 500, "We encountered an internal error"),
+        ["InternalServerError", "internal error", "fault-request-1"],
+    ),
+    (
+        "unavailable",
+        client_error("ServiceUnavailableException", 503, "Service Unavailable"),
+        ["ServiceUnavailableException"],
+    ),
+    (
+        "access_denied",
+        client_error("AccessDeniedException", 403, "User is not authorized"),
+        ["AccessDeniedException", "lack the IAM permission", "iam-policy"],
+    ),
+    (
+        "read_timeout",
+        lambda _: ReadTimeoutError(endpoint_url="https://apigateway.example/fault"),
+        ["Read timeout", "https://apigateway.example/fault"],
+    ),
+    (
+        "no_connection",
+        lambda _: EndpointConnectionError(endpoint_url="https://apigateway.example/fault"),
+        ["Could not connect", "https://apigateway.example/fault"],
+    ),
+]
+
+
+class Fault:
+    """A botocore before-call handler that raises at the n-th call of one operation once armed."""
+
+    def __init__(self, runtime: AwsRuntime, operation: str, nth: int, error: Exception) -> None:
+        client = runtime.client(SERVICES[operation])
+        self.api_name = client.meta.method_to_api_mapping[operation]
+        self.nth, self.error, self.seen, self.armed = nth, error, 0, False
+        event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{self.api_name}"
+        client.meta.events.register(event, self)
+
+    def __call__(self, **_: Any) -> None:
+        if not self.armed:
+            return
+        self.seen += 1
+        if self.seen == self.nth:
+            raise self.error
+
+
+@asynccontextmanager
+async def faulty_server(
+    endpoint: str, audit: Path, operation: str, nth: int, error: Exception
+) -> AsyncIterator[tuple[Client, Fault]]:
+    settings = load_settings(region=REGION, endpoint_url=endpoint, audit_log=str(audit))
+    runtime = AwsRuntime(settings)
+    fault = Fault(runtime, operation, nth, error)
+    async with Client(build_server(settings, aws=runtime)) as session:
+        yield session, fault
+
+
+def step_cases() -> list[Any]:
+    """Every step k of the secured plan, each with an error kind (cycling), plus each kind at step 1."""
+    cases = [
+        pytest.param(k, ERRORS[(k - 1) % len(ERRORS)], id=f"step{k}-{SECURED_STEPS[k - 1]}-{name}")
+        for k in range(1, len(SECURED_STEPS) + 1)
+        for name in [ERRORS[(k - 1) % len(ERRORS)][0]]
+    ]
+    cases += [
+        pytest.param(k, error, id=f"step{k}-{SECURED_STEPS[k - 1]}-{error[0]}")
+        for error in ERRORS
+        for k in (5, len(SECURED_STEPS))
+        if ERRORS[(k - 1) % len(ERRORS)] is not error
+    ]
+    return cases
+
+
+def live_ids(endpoint: str, api_id: str) -> set[str]:
+    v2 = boto3.client("apigatewayv2", region_name=REGION, endpoint_url=endpoint)
+    ids = {api_id}
+    ids |= {r["RouteId"] for r in v2.get_routes(ApiId=api_id)["Items"]}
+    ids |= {i["IntegrationId"] for i in v2.get_integrations(ApiId=api_id)["Items"]}
+    ids |= {a["AuthorizerId"] for a in v2.get_authorizers(ApiId=api_id)["Items"]}
+    ids |= {s["StageName"] for s in v2.get_stages(ApiId=api_id)["Items"]}
+    return ids
+
+
+@pytest.mark.parametrize(("k", "error"), step_cases())
+async def test_fault_at_step_k_is_fully_reported_and_undone(
+    k: int,
+    error: tuple[str, Callable[[str], Exception], list[str]],
+    client: ClientFactory,
+    sandbox: SeedInfo,
+    moto_endpoint: str,
+    state: Callable[[], Any],
+    tmp_path: Path,
+) -> None:
+    second = create_function(moto_endpoint, sandbox)
+    request = secured_request(second)
+    nothing = state()
+    operation = SECURED_STEPS[k - 1]
+    nth = SECURED_STEPS[:k].count(operation)
+    _, make_error, fragments = error
+    audit = tmp_path / "faults.jsonl"
+    async with faulty_server(moto_endpoint, audit, operation, nth, make_error(operation)) as (session, fault):
+        preview = await call_ok(session, "create_http_api", request)
+        steps = preview["plan"]["steps"]
+        assert [s["operation"] for s in steps] == SECURED_STEPS
+        fault.armed = True
+        result = await session.call_tool(
+            "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
+        )
+    assert fault.seen == nth
+    assert not result.is_error, text_of(result)
+    outcome: dict[str, Any] = result.structured_content or {}
+
+    applied = outcome.get("applied", [])
+    assert [a["operation"] for a in applied] == SECURED_STEPS[: k - 1]
+    assert all(a["resource_id"] and "${" not in a["resource_id"] for a in applied)
+    failed = outcome["failed"]
+    assert failed["operation"] == operation
+    assert failed["resource"] == steps[k - 1]["resource"]
+    for fragment in fragments:
+        assert fragment in failed["error"], (fragment, failed["error"])
+    assert f"{SERVICES[operation]}.{operation}" in failed["error"]
+    assert outcome.get("remaining", []) == [f"{s['operation']} {s['resource']}" for s in steps[k:]]
+    assert "FAILED" in text_of(result) and operation in text_of(result)
+    audited = [json.loads(line) for line in audit.read_text().splitlines()] if audit.exists() else []
+    assert len(audited) == k - 1
+
+    if k == 1:
+        assert "undo" not in outcome and "api_id" not in outcome
+        assert state() == nothing
+        return
+    api_id = outcome["api_id"]
+    assert applied[0]["resource_id"] == api_id
+    created = {a["resource_id"] for a in applied if a["operation"] != "add_permission"}
+    created -= {a["resource_id"] for a in applied if a["operation"] == "create_log_group"}
+    assert created <= live_ids(moto_endpoint, api_id)
+    permissions = [a["resource_id"] for a in applied if a["operation"] == "add_permission"]
+    assert permissions == [FUNCTION, second][: len(permissions)]
+    assert outcome["undo"]
+
+    async with client(allow_deletes=True) as session:
+        undone = await preview_and_apply(session, {"handle": outcome["undo"]}, tool="undo")
+        assert "failed" not in undone
+        assert [s["operation"] for s in undone["preview"]["steps"]] == ["delete_api"] + [
+            "remove_permission"
+        ] * len(permissions)
+        assert (await call_ok(session, "list_apis", {}))["apis"] == []
+    assert state() == nothing
+
+
+async def test_applied_route_steps_report_route_ids(
+    sandbox: SeedInfo, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """create_route's response also names the authorizer: the applied id must be the route's."""
+    second = create_function(moto_endpoint, sandbox)
+    request = secured_request(second)
+    error = client_error("InternalServerError", 500, "boom")("create_stage")
+    async with faulty_server(moto_endpoint, tmp_path / "a.jsonl", "create_stage", 1, error) as (
+        session,
+        fault,
+    ):
+        preview = await call_ok(session, "create_http_api", request)
+        fault.armed = True
+        outcome = await call_ok(
+            session, "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
+        )
+    v2 = boto3.client("apigatewayv2", region_name=REGION, endpoint_url=moto_endpoint)
+    api_id = outcome["api_id"]
+    routes = {r["RouteId"] for r in v2.get_routes(ApiId=api_id)["Items"]}
+    authorizers = {a["AuthorizerId"] for a in v2.get_authorizers(ApiId=api_id)["Items"]}
+    integrations = {i["IntegrationId"] for i in v2.get_integrations(ApiId=api_id)["Items"]}
+    by_operation: dict[str, set[str]] = {}
+    for step in outcome["applied"]:
+        by_operation.setdefault(step["operation"], set()).add(step["resource_id"])
+    assert by_operation["create_route"] == routes
+    assert by_operation["create_authorizer"] == authorizers
+    assert by_operation["create_integration"] == integrations
+
+
+async def test_asking_again_after_a_fault_plans_exactly_the_remaining_steps(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, tmp_path: Path
+) -> None:
+    second = create_function(moto_endpoint, sandbox)
+    request = secured_request(second)
+    error = client_error("TooManyRequestsException", 429, "slow down")("create_route")
+    async with faulty_server(moto_endpoint, tmp_path / "a.jsonl", "create_route", 2, error) as (
+        session,
+        fault,
+    ):
+        preview = await call_ok(session, "create_http_api", request)
+        fault.armed = True
+        outcome = await call_ok(
+            session, "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
+        )
+    remaining = [outcome["failed"]["operation"]] + [r.split(" ", 1)[0] for r in outcome["remaining"]]
+    async with client() as session:
+        finished = await preview_and_apply(session, request)
+        again = await call_ok(session, "create_http_api", request)
+    assert [s["operation"] for s in finished["preview"]["steps"]] == remaining
+    assert finished["api_id"] == outcome["api_id"] and "failed" not in finished
+    assert again["plan"]["steps"] == []
