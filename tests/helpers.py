@@ -43,7 +43,7 @@ async def call_ok(session: Client, tool: str, args: dict[str, Any]) -> dict[str,
 async def preview_and_apply(
     session: Client, args: dict[str, Any], tool: str = "create_http_api"
 ) -> dict[str, Any]:
-    """The apply's result, with the preview's plan (whose steps and diff the apply leaves out) as "preview"."""
+    """The apply's result plus "preview": the preview's plan, whose steps and diff the apply leaves out."""
     preview = await call_ok(session, tool, args)
     applied = await call_ok(session, tool, {**args, "dry_run": False, "plan_token": preview["plan"]["token"]})
     return {**applied, "preview": preview["plan"]}
