@@ -22,8 +22,9 @@ from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed, validation_mess
 from . import package_version
 from .audit import AuditLog
 from .aws import AwsRuntime, gather
+from .diagnose_tools import register_diagnose_tools
 from .http_reads import all_v2_apis, api_parts
-from .http_tools import register_http_tools
+from .http_tools import register_http_tools, registrar
 from .results import guarded, result
 from .runtime import Runtime
 from .settings import TOOLSETS, Settings
@@ -83,7 +84,9 @@ def build_server(settings: Settings, aws: AwsRuntime | None = None) -> MCPServer
     server = ApigwServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
     enabled = {name for toolset in settings.toolsets for name in TOOLSETS[toolset]}
     _register_reads(server, rt, enabled)
-    register_http_tools(server, rt, enabled)
+    tool = registrar(server, enabled)
+    register_http_tools(tool, rt)
+    register_diagnose_tools(tool, rt)
     if SKILL.exists():
         server.add_resource(
             FileResource(

@@ -115,8 +115,25 @@ class AwsRuntime:
         self, service: str, operation: str, key: str, params: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with translated_errors(service, operation):
-            pages = self.client(service).get_paginator(operation).paginate(**params)
-            return [item for page in pages for item in page.get(key, [])]
+            client = self.client(service)
+            if client.can_paginate(operation):
+                pages = client.get_paginator(operation).paginate(**params)
+                return [item for page in pages for item in page.get(key, [])]
+            return _follow_next_token(getattr(client, operation), key, params)
+
+
+def _follow_next_token(
+    call: Callable[..., dict[str, Any]], key: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Pages of an operation botocore has no paginator for (e.g. apigatewayv2 GetApiMappings)."""
+    items: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = call(**params, **({"NextToken": token} if token else {}))
+        items.extend(page.get(key, []))
+        token = page.get("NextToken")
+        if not token:
+            return items
 
 
 @contextmanager

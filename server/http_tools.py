@@ -59,13 +59,19 @@ def _live(live: LiveHttpApi | None) -> LiveHttpApi:
     return live
 
 
-def register_http_tools(server: MCPServer, rt: Runtime, enabled: set[str]) -> None:
+def registrar(server: MCPServer, enabled: set[str]) -> Register:
+    """A decorator factory that registers a tool only when its toolset is enabled."""
+
     def tool(name: str, title: str, annotations: ToolAnnotations) -> Decorator:
         if name not in enabled:
             return lambda fn: fn
         decorate: Decorator = server.tool(name=name, title=title, annotations=annotations)
         return decorate
 
+    return tool
+
+
+def register_http_tools(tool: Register, rt: Runtime) -> None:
     register_route_tools(tool, rt)
     register_auth_tools(tool, rt)
     register_stage_tools(tool, rt)

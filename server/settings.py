@@ -26,6 +26,7 @@ TOOLSETS: dict[str, tuple[str, ...]] = {
         "undo",
     ),
     "delete": ("delete_api", "delete_stage", "delete_route"),
+    "diagnose": ("diagnose_error", "audit_api"),
 }
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 CommaList = Annotated[list[str], NoDecode]

@@ -15,6 +15,13 @@ Access = Literal["read", "write", "delete"]
 _APIS = "arn:aws:apigateway:{region}::/apis"
 _API = "arn:aws:apigateway:{region}::/apis/{api_id}"
 _API_CHILD = "arn:aws:apigateway:{region}::/apis/{api_id}/*"
+_REST = "arn:aws:apigateway:{region}::/restapis/{api_id}"
+_REST_CHILD = "arn:aws:apigateway:{region}::/restapis/{api_id}/*"
+_REST_STAGES = "arn:aws:apigateway:{region}::/restapis/*/stages/*"
+_DOMAINS = "arn:aws:apigateway:{region}::/domainnames"
+_DOMAIN_CHILD = "arn:aws:apigateway:{region}::/domainnames/*"
+_PLANS = "arn:aws:apigateway:{region}::/usageplans"
+_LOG_GROUPS = "arn:aws:logs:{region}:{account}:log-group:*"
 _TAGS = "arn:aws:apigateway:{region}::/tags/*"
 _FUNCTION = "arn:aws:lambda:{region}:{account}:function:*"
 
@@ -59,6 +66,24 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "apigateway", "get_rest_apis", "read", "apigateway:GET", "arn:aws:apigateway:{region}::/restapis"
     ),
+    Operation("apigatewayv2", "get_deployments", "read", "apigateway:GET", _API_CHILD),
+    Operation("apigatewayv2", "get_domain_names", "read", "apigateway:GET", _DOMAINS),
+    Operation("apigatewayv2", "get_api_mappings", "read", "apigateway:GET", _DOMAIN_CHILD),
+    Operation("apigateway", "get_rest_api", "read", "apigateway:GET", _REST),
+    Operation("apigateway", "get_resources", "read", "apigateway:GET", _REST_CHILD),
+    Operation("apigateway", "get_stages", "read", "apigateway:GET", _REST_CHILD),
+    Operation("apigateway", "get_deployments", "read", "apigateway:GET", _REST_CHILD),
+    Operation("apigateway", "get_authorizers", "read", "apigateway:GET", _REST_CHILD),
+    Operation("apigateway", "get_gateway_responses", "read", "apigateway:GET", _REST_CHILD),
+    Operation("apigateway", "get_usage_plans", "read", "apigateway:GET", _PLANS),
+    Operation("apigateway", "get_usage_plan_keys", "read", "apigateway:GET", _PLANS + "/*"),
+    Operation(
+        "apigateway", "get_api_keys", "read", "apigateway:GET", "arn:aws:apigateway:{region}::/apikeys"
+    ),
+    Operation("apigateway", "get_domain_names", "read", "apigateway:GET", _DOMAINS),
+    Operation("apigateway", "get_base_path_mappings", "read", "apigateway:GET", _DOMAIN_CHILD),
+    Operation("logs", "filter_log_events", "read", "logs:FilterLogEvents", _LOG_GROUPS),
+    Operation("wafv2", "get_web_acl_for_resource", "read", "wafv2:GetWebACLForResource", _REST_STAGES),
     Operation("lambda", "get_function", "read", "lambda:GetFunction", _FUNCTION),
     Operation("lambda", "get_policy", "read", "lambda:GetPolicy", _FUNCTION),
     Operation("lambda", "add_permission", "write", "lambda:AddPermission", _FUNCTION),

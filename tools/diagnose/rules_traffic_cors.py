@@ -1,0 +1,223 @@
+"""HTTP API CORS rules (CorsConfiguration, preflight routes); REST CORS rules are in rules_traffic_rest_cors.
+
+Also holds the small lookups that ``rules_traffic`` shares (matched route, stage, REST resource and method).
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..cors import Cors
+from .model import Facts, Fix, Symptom
+from .registry import Hit, rule, seen
+
+Raw = dict[str, Any]
+_PREFLIGHT_HEADERS = ["authorization", "content-type"]
+
+
+def call(operation: str, **kwargs: object) -> str:
+    """An exact boto3 call as text, with the real ids filled in."""
+    return f"{operation}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def deploy(facts: Facts) -> str:
+    return call("apigateway.create_deployment", restApiId=facts.api_id, stageName=facts.match.stage)
+
+
+# ---- shared lookups ----
+def matched_route(facts: Facts) -> Raw | None:
+    return next((r for r in facts.routes if r.get("RouteId") == facts.match.route_id), None)
+
+
+def matched_stage(facts: Facts) -> Raw | None:
+    name = facts.match.stage
+    return next((s for s in facts.stages if name and name in (s.get("StageName"), s.get("stageName"))), None)
+
+
+def rest_resource(facts: Facts) -> Raw | None:
+    m = facts.match
+    for r in facts.resources:
+        if (m.resource_id and r.get("id") == m.resource_id) or (
+            not m.resource_id and m.resource_path and r.get("path") == m.resource_path
+        ):
+            return r
+    return None
+
+
+def rest_method(resource: Raw | None, method: str | None) -> tuple[str, Raw] | None:
+    """The method that serves ``method`` on the resource: the exact one, else ANY."""
+    methods: Raw = (resource or {}).get("resourceMethods") or {}
+    for name in (method.upper() if method else None, "ANY"):
+        if name and name in methods:
+            return name, methods[name]
+    return None
+
+
+def said(symptom: Symptom, facts: Facts | None, *phrases: str) -> str | None:
+    """The first phrase found (case-insensitively) in what the client saw or in the recent log lines."""
+    text = symptom.text() + " " + " ".join(facts.logs.lines if facts else []).lower()
+    return next((p for p in phrases if p in text), None)
+
+
+def cors_signal(symptom: Symptom) -> bool:
+    return (
+        (symptom.keyword or "").lower() == "cors"
+        or bool(symptom.origin)
+        or (symptom.method or "").upper() == "OPTIONS"
+        or said(symptom, None, "cors", "access-control", "preflight") is not None
+    )
+
+
+def _origin_allowed(origin: str, allowed: list[str]) -> bool:
+    origin = origin.rstrip("/").lower()
+    return any(a == "*" or fnmatchcase(origin, a.rstrip("/").lower()) for a in allowed)
+
+
+def cors_fix(
+    facts: Facts, symptom: Symptom, *, credentials: bool = False, headers: bool = False
+) -> Fix | None:
+    """configure_cors with the live CorsConfiguration corrected for this request (origin, method, headers)."""
+    live: Raw = facts.api.get("CorsConfiguration") or {}
+    origins = [o for o in live.get("AllowOrigins") or [] if not (credentials and "*" in o)]
+    origin = (symptom.origin or "").rstrip("/")
+    if origin and not _origin_allowed(origin, origins):
+        origins.append(origin)
+    methods = [m.upper() for m in live.get("AllowMethods") or []] or ["*"]
+    method = (symptom.method or "").upper()
+    if method and method not in ("OPTIONS", "ANY") and "*" not in methods and method not in methods:
+        methods.append(method)
+    allow_headers = [h.lower() for h in live.get("AllowHeaders") or []]
+    if headers and "*" not in allow_headers:
+        allow_headers += [h for h in _PREFLIGHT_HEADERS if h not in allow_headers]
+    cors: Raw = {
+        "allow_origins": origins,
+        "allow_methods": methods,
+        "allow_headers": allow_headers,
+        "expose_headers": [h.lower() for h in live.get("ExposeHeaders") or []],
+        "max_age": live.get("MaxAge"),
+        "allow_credentials": credentials or bool(live.get("AllowCredentials")),
+    }
+    try:
+        Cors.model_validate(cors)
+    except ValidationError:
+        return None
+    return Fix(tool="configure_cors", args={"api_id": facts.api_id, "cors": cors, "dry_run": True})
+
+
+# ---- HTTP: which route a preflight OPTIONS would hit ----
+def _template_matches(template: str, path: str) -> bool:
+    want, have = template.strip("/").split("/"), path.split("?")[0].strip("/").split("/")
+    for i, seg in enumerate(want):
+        if seg.endswith("+}"):
+            return len(have) > i and have[i] != ""
+        if i >= len(have) or not (seg == have[i] or (seg.startswith("{") and have[i])):
+            return False
+    return len(want) == len(have)
+
+
+def _request_path(facts: Facts, symptom: Symptom) -> str | None:
+    path = facts.match.path or symptom.path
+    key = facts.match.route_key or ""
+    if not path and " " in key:  # no path given: stand in for the matched route's template
+        path = "/".join("x" if s.startswith("{") else s for s in key.split(" ", 1)[1].split("/"))
+    return path
+
+
+def _specificity(route: Raw) -> tuple[int, int, bool]:
+    method, _, template = str(route.get("RouteKey", "")).partition(" ")
+    segs = template.strip("/").split("/")
+    return sum(not s.startswith("{") for s in segs), -sum(s.endswith("+}") for s in segs), method == "OPTIONS"
+
+
+def preflight_route(facts: Facts, symptom: Symptom) -> Raw | None:
+    """The route an OPTIONS request to the path would hit (most specific path, exact method first)."""
+    path = _request_path(facts, symptom)
+    candidates = [
+        r
+        for r in facts.routes
+        if path is not None
+        and str(r.get("RouteKey", "")).partition(" ")[0] in ("OPTIONS", "ANY")
+        and _template_matches(str(r.get("RouteKey", "")).partition(" ")[2], path)
+    ]
+    if candidates:
+        return max(candidates, key=_specificity)
+    return next((r for r in facts.routes if r.get("RouteKey") == "$default"), None)
+
+
+@rule("http-cors-preflight-hits-authorizer")
+def _http_preflight_auth(facts: Facts, symptom: Symptom) -> Hit | None:
+    route = preflight_route(facts, symptom) if cors_signal(symptom) else None
+    auth = (route or {}).get("AuthorizationType") or "NONE"
+    if route is None or auth == "NONE":
+        return None
+    key = str(route.get("RouteKey"))
+    if not (key == "$default" or key.startswith("ANY ")):
+        return None
+    evidence = [
+        seen("apigatewayv2.get_routes", f"Routes[{key}].AuthorizationType", auth),
+        seen("apigatewayv2.get_routes", "unauthenticated OPTIONS route for the path", "none"),
+    ]
+    sure = symptom.status in (401, 403) or (symptom.method or "").upper() == "OPTIONS"
+    fix = (
+        cors_fix(facts, symptom, headers=True)
+        if facts.api.get("CorsConfiguration") or symptom.origin
+        else None
+    )
+    if fix is None and str(route.get("Target", "")).startswith("integrations/"):
+        options = "OPTIONS /{proxy+}" if key == "$default" else f"OPTIONS {key.split(' ', 1)[1]}"
+        integration = str(route["Target"]).split("/", 1)[1]
+        fix = Fix(
+            tool="add_route",
+            args={
+                "api_id": facts.api_id,
+                "route": {"route_key": options, "integration_id": integration, "auth": "NONE"},
+                "dry_run": True,
+            },
+        )
+    return Hit(0.9 if sure else 0.75, evidence, fix)
+
+
+@rule("http-cors-not-configured")
+def _http_cors_absent(facts: Facts, symptom: Symptom) -> Hit | None:
+    if not cors_signal(symptom) or facts.api.get("CorsConfiguration"):
+        return None
+    evidence = [seen("apigatewayv2.get_api", "CorsConfiguration", None)]
+    route = preflight_route(facts, symptom)
+    if route is None:
+        evidence.append(
+            seen("apigatewayv2.get_routes", "route serving OPTIONS for the path", "none (preflight 404)")
+        )
+        confidence = 0.9
+    else:
+        evidence.append(seen("apigatewayv2.get_routes", "route serving OPTIONS", route.get("RouteKey")))
+        confidence = 0.5 if str(route.get("RouteKey")).startswith("OPTIONS ") else 0.6
+    fix = cors_fix(facts, symptom, headers=True) if symptom.origin else None
+    return Hit(confidence, evidence, fix)
+
+
+@rule("http-cors-config-overrides-backend")
+def _http_cors_overrides(facts: Facts, symptom: Symptom) -> Hit | None:
+    config: Raw | None = facts.api.get("CorsConfiguration")
+    if not config or not cors_signal(symptom):
+        return None
+    origins, methods = config.get("AllowOrigins") or [], [m.upper() for m in config.get("AllowMethods") or []]
+    headers = [h.lower() for h in config.get("AllowHeaders") or []]
+    method = (symptom.method or "").upper()
+    evidence = [seen("apigatewayv2.get_api", "CorsConfiguration.AllowOrigins", origins)]
+    if symptom.origin and not _origin_allowed(symptom.origin, origins):
+        evidence.append(seen("request", "Origin", symptom.origin))
+        cause = (
+            f"The HTTP API has a CorsConfiguration, so API Gateway ignores the backend's CORS headers and "
+            f"answers from the configuration, which does not allow the Origin {symptom.origin}."
+        )
+        return Hit(0.9, evidence, cors_fix(facts, symptom), cause)
+    if method not in ("", "OPTIONS", "ANY") and "*" not in methods and method not in methods:
+        evidence.append(seen("apigatewayv2.get_api", "CorsConfiguration.AllowMethods", methods))
+        return Hit(0.8, evidence, cors_fix(facts, symptom))
+    if "*" not in headers and any(h not in headers for h in _PREFLIGHT_HEADERS):
+        evidence.append(seen("apigatewayv2.get_api", "CorsConfiguration.AllowHeaders", headers))
+        return Hit(0.5, evidence, cors_fix(facts, symptom, headers=True))
+    return None
