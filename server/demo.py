@@ -101,8 +101,19 @@ async def _walk(box: Sandbox, state: Path) -> list[dict[str, Any]]:
         api_id = applied.get("api_id", "")
         await call("3. describe_api: the result", "describe_api", {"api_id": api_id})
         await call("4. create_http_api again: idempotent, an empty plan", "create_http_api", request)
-        await preview_and_apply("5. undo", "undo", {"handle": applied.get("undo", "")})
-        await call("6. list_apis: back to nothing", "list_apis", {})
+        await call(
+            "5. diagnose_error: a client says 'GET /prod/users returns 404'",
+            "diagnose_error",
+            {
+                "api_id": api_id,
+                "status": 404,
+                "method": "GET",
+                "path": "/prod/users",
+                "error_body": '{"message":"Not Found"}',
+            },
+        )
+        await preview_and_apply("6. undo", "undo", {"handle": applied.get("undo", "")})
+        await call("7. list_apis: back to nothing", "list_apis", {})
     endpoint = applied.get("endpoint", "")
     steps.append(
         {

@@ -75,12 +75,13 @@ def test_demo_json_exits_zero_and_leaves_nothing_running() -> None:
     done = run_cli("demo", "--json")
     assert done.returncode == 0, done.stderr
     steps = json.loads(done.stdout)
-    assert [s["tool"] for s in steps][:9] == [
+    assert [s["tool"] for s in steps][:10] == [
         "list_apis",
         "create_http_api",
         "create_http_api",
         "describe_api",
         "create_http_api",
+        "diagnose_error",
         "undo",
         "undo",
         "list_apis",
