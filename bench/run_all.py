@@ -1,4 +1,4 @@
-"""Run the four benchmarks and print one summary table next to the targets.
+"""Run the five benchmarks and print one summary table next to the targets.
 
 Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/run_all.py
 Each script runs in its own process and stops by itself; its full report is printed first.
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("coldstart.py", "tokens.py", "describe.py", "task.py")
+SCRIPTS = ("coldstart.py", "tokens.py", "describe.py", "task.py", "diagnose.py")
 
 
 def run(script: str) -> dict[str, Any]:
@@ -42,6 +42,7 @@ def main() -> None:
     d20, d100, task = figures["describe_20"], figures["describe_100"], figures["task"]
     reduced = figures["tools_list_reduced"]
     preview, apply = task["per_call"]
+    diag, audit = figures["diagnose"], figures["audit"]
     rows = [
         (
             "cold start: spawn -> tools/list, median of 7",
@@ -63,6 +64,11 @@ def main() -> None:
             figures["tools_list_tokens"] <= 4000,
         ),
         *[(f"  {name}", str(count), "", None) for name, count in figures["per_tool"].items()],
+        *[
+            (f"tools/list, toolset {name} alone", str(count), "", None)
+            for name, count in figures["tools_list_by_toolset"].items()
+        ],
+        ("tools/list, toolsets read,http,diagnose", str(figures["tools_list_no_delete"]), "", None),
         (
             f"tools/list, toolsets {reduced['toolsets']} ({reduced['tools_count']} tools)",
             str(reduced["tokens"]),
@@ -130,6 +136,42 @@ def main() -> None:
         (
             "task: wall time preview / apply / session",
             f"{preview['seconds']:.3f} / {apply['seconds']:.3f} / {task['seconds_total']:.3f} s",
+            "",
+            None,
+        ),
+        (
+            "diagnose_error: most sequential rounds (any family)",
+            str(diag["max_rounds"]),
+            "<= 3",
+            diag["max_rounds"] <= 3,
+        ),
+        (
+            "diagnose_error: median response (text + structured)",
+            f"{diag['median_both']:.0f}",
+            "<= 1,000",
+            diag["median_both"] <= 1000,
+        ),
+        (
+            "diagnose_error: largest response (text + structured)",
+            str(diag["max_both"]),
+            "<= 1,500",
+            diag["max_both"] <= 1500,
+        ),
+        ("diagnose_error: top finding as built, every family", str(diag["all_expected"]), "", None),
+        *[
+            (
+                f"  {f['family']}: {f['rule_id']} {f['confidence']:.2f}",
+                f"{f['calls']}c {f['rounds']}r {f['response']['text']}/{f['response']['structured']}t "
+                f"{f['seconds']:.3f}s",
+                "",
+                None,
+            )
+            for f in diag["families"]
+        ],
+        (
+            "audit_api, one API: calls / rounds / text / structured",
+            f"{audit['calls']} / {audit['rounds']} / {audit['response']['text']} / "
+            f"{audit['response']['structured']}",
             "",
             None,
         ),

@@ -1,7 +1,8 @@
 """o200k tokens of the tools/list answer, total and per tool, with where they go.
 
 All tools (every toolset, the default), then the reduced list with toolsets ``read,http``
-(``APIGW_MCP_TOOLSETS=read,http``; read and the non-deleting HTTP tools).
+(``APIGW_MCP_TOOLSETS=read,http``; read and the non-deleting HTTP tools); also each toolset alone and
+all but ``delete``.
 
 Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/tokens.py [--json]
 """
@@ -149,6 +150,12 @@ def main() -> None:
     for name, cost in per_tool.items():
         by_set[toolset_of(name)] = by_set.get(toolset_of(name), 0) + cost
     print(f"\nby toolset (sum of the tools' own JSON): {by_set}")
+    from apigw_mcp.server.settings import TOOLSETS
+
+    alone = {name: tokens(compact({"tools": anyio.run(tool_list, [name])[0]})) for name in TOOLSETS}
+    print(f"tools/list with one toolset alone (APIGW_MCP_TOOLSETS=<name>): {alone}")
+    no_delete = tokens(compact({"tools": anyio.run(tool_list, ["read", "http", "diagnose"])[0]}))
+    print(f"tools/list with toolsets read,http,diagnose (all but delete): {no_delete}")
     reduced, _ = anyio.run(tool_list, REDUCED)
     reduced_total = tokens(compact({"tools": reduced}))
     print(
@@ -169,7 +176,7 @@ def main() -> None:
     )
     whole = {"tools": wire}
     no_output = {"tools": [{k: v for k, v in tool.items() if k != "outputSchema"} for tool in wire]}
-    reads = {"list_apis", "describe_api"}
+    reads = {tool["name"] for tool in wire if (tool.get("annotations") or {}).get("readOnlyHint")}
     mutating_no_output = {
         "tools": [
             {k: v for k, v in tool.items() if k != "outputSchema" or tool["name"] in reads} for tool in wire
@@ -209,6 +216,8 @@ def main() -> None:
             "tools_count": len(wire),
             "per_tool": per_tool,
             "instructions_tokens": tokens(instructions),
+            "tools_list_by_toolset": alone,
+            "tools_list_no_delete": no_delete,
             "tools_list_reduced": {
                 "toolsets": ",".join(REDUCED),
                 "tokens": reduced_total,

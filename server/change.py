@@ -178,7 +178,8 @@ async def _apply(
         s.params["FunctionName"] for s in plan.steps if s.operation == "add_permission" and s.id in outputs
     ]
     if api_id and (live is not None or "api" in outputs):
-        record = record_for(live.spec if live else None, desired, api_id, (desired or live.spec).name, added)  # type: ignore[union-attr]
+        name = desired.name if desired else live.spec.name if live else str(change.name)
+        record = record_for(live.spec if live else None, desired, api_id, name, added)
         result.undo = encode(record)
     result.plan = plan.model_copy(update={"steps": [], "diff": []})
     return result

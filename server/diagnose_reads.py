@@ -148,7 +148,16 @@ async def gather_facts(rt: AwsRuntime, api: str, symptom: Symptom | None, window
     api_id = str(raw.get("ApiId") or raw.get("id"))
     parts = await (_rest_parts(rt, api_id) if kind == "REST" else _v2_parts(rt, api_id))
     all_domains = parts.pop("all_domains", [])
-    facts = Facts(api_type=kind, api_id=api_id, region=rt.region, account=identity.account, api=raw, **parts)  # type: ignore[arg-type]
+    facts = Facts.model_validate(
+        {
+            "api_type": kind,
+            "api_id": api_id,
+            "region": rt.region,
+            "account": identity.account,
+            "api": raw,
+            **parts,
+        }
+    )
     if symptom is not None:
         facts.match = match_request(facts, symptom)
     group = _log_group(facts)

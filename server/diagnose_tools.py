@@ -76,19 +76,15 @@ def register_diagnose_tools(tool: Callable[[str, str, ToolAnnotations], Decorato
     async def diagnose_error(
         api_id: Annotated[str, Field(description="API id or name")],
         status: int | None = None,
-        keyword: Annotated[
-            str, Field(description="cors, timeout, no-logs, stale-deploy, throttle, expired...")
-        ] = "",
+        keyword: Annotated[str, Field(description="e.g. cors, timeout, no-logs, stale-deploy")] = "",
         method: str = "",
-        path: Annotated[str, Field(description="as the client sent it, with or without the stage")] = "",
+        path: Annotated[str, Field(description="as sent, with or without the stage")] = "",
         stage: str = "",
         error_body: str = "",
-        error_type: Annotated[str, Field(description="x-amzn-ErrorType header")] = "",
+        error_type: Annotated[str, Field(description="x-amzn-ErrorType")] = "",
         message: str = "",
         origin: str = "",
-        token: Annotated[
-            str, Field(description="the JWT sent; decoded locally, never stored or echoed")
-        ] = "",
+        token: Annotated[str, Field(description="the JWT sent; read locally, never echoed")] = "",
         claims: dict[str, Any] | None = None,
         window_minutes: Annotated[int, Field(ge=1, le=1440)] = 60,
     ) -> Annotated[CallToolResult, Diagnosis]:

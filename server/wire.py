@@ -29,9 +29,7 @@ def compact_schema(schema: Any, in_properties: bool = False, defs: bool = False)
         }
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in ("title", "pattern") or (
-            key in ("default", "additionalProperties") and value in (None, False)
-        ):
+        if key in _DROPPED or _uninformative(key, value):
             continue
         out[key] = compact_schema(value, in_properties=key in ("properties", "$defs"), defs=key == "$defs")
     options = out.get("anyOf")
@@ -47,22 +45,22 @@ def _without_description(model: Any) -> Any:
     return {k: v for k, v in model.items() if k != "description"} if isinstance(model, dict) else model
 
 
-def shallow(schema: Any) -> Any:
-    """An output schema that names each top-level field with its JSON type, and nothing nested.
+def _uninformative(key: str, value: Any) -> bool:
+    """Defaults that mean 'not given' and additionalProperties flags the server enforces anyway."""
+    if key == "default":
+        return value is None or value is False or value == ""
+    return key == "additionalProperties" and isinstance(value, bool)
 
-    Results are documented field by field in the README; repeating every nested
-    model in every tool's outputSchema would cost more tokens than the tools themselves.
+
+def shallow(schema: Any) -> Any:
+    """An output schema that names each top-level field and nothing more.
+
+    Results are documented field by field in the README; repeating nested models and
+    types in every tool's outputSchema would cost more tokens than the tools themselves.
     """
     if not isinstance(schema, dict) or "properties" not in schema:
         return schema
-    fields = {name: {"type": _json_type(sub)} for name, sub in schema["properties"].items()}
-    return {"type": "object", "properties": fields}
-
-
-def _json_type(sub: Any) -> str:
-    if isinstance(sub, dict) and isinstance(sub.get("type"), str):
-        return str(sub["type"])
-    return "object"
+    return {"type": "object", "properties": {name: {} for name in schema["properties"]}}
 
 
 def one_line(text: str | None) -> str | None:

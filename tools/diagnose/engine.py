@@ -8,7 +8,8 @@ from .model import Diagnosis, Facts, Finding, Fix, Symptom
 from .registry import RULES
 
 _PRIOR = {"high": 1.0, "medium": 0.9, "low": 0.75}
-MAX_FINDINGS = 5
+MAX_FINDINGS = 3
+FLOOR = 0.25
 CONCLUSIVE = 0.5
 
 
@@ -59,7 +60,7 @@ def diagnose(facts: Facts, symptom: Symptom) -> Diagnosis:
         api_id=facts.api_id,
         api_type=facts.api_type,
         assumed=facts.match.assumed,
-        findings=findings[:MAX_FINDINGS],
+        findings=[f for f in findings if f.confidence >= FLOOR][:MAX_FINDINGS],
         next_checks=_next_checks(findings, candidates),
     )
 
