@@ -15,13 +15,36 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from .matching_lookups import (
+    matched_integration,
+    matched_method,
+    matched_route,
+    matched_stage,
+    route_integration,
+    stage_name,
+    stage_names,
+)
+from .matching_paths import as_path, split_request, template_ranks
 from .model import Facts, Match, Symptom
+
+__all__ = [
+    "DEFAULT",
+    "WS_LIFECYCLE",
+    "match_request",
+    "matched_integration",
+    "matched_method",
+    "matched_route",
+    "matched_stage",
+    "route_integration",
+    "split_request",
+    "stage_name",
+    "stage_names",
+    "template_ranks",
+]
 
 DEFAULT = "$default"
 WS_LIFECYCLE = ("$connect", "$disconnect")
-_HOST = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?::\d+)?$")
 _EXECUTE_API = re.compile(
     r"^(?:vpce-[a-z0-9-]+|([a-z0-9]+)(?:-vpce-[a-z0-9]+)?)\.execute-api\.", re.IGNORECASE
 )
@@ -36,102 +59,6 @@ class _Where:
     segments: tuple[str, ...]
     why: str
     served: bool = True
-
-
-# -- helpers for the rule modules ------------------------------------------------------------------------
-
-
-def stage_name(stage: dict[str, Any]) -> str | None:
-    """The name of a raw stage dict (REST ``stageName``, v2 ``StageName``)."""
-    name = stage.get("StageName", stage.get("stageName"))
-    return str(name) if name is not None else None
-
-
-def stage_names(facts: Facts) -> list[str]:
-    return [n for n in (stage_name(s) for s in facts.stages) if n is not None]
-
-
-def matched_stage(facts: Facts) -> dict[str, Any] | None:
-    """The raw stage dict named by ``facts.match.stage``."""
-    wanted = facts.match.stage
-    return next((s for s in facts.stages if wanted is not None and stage_name(s) == wanted), None)
-
-
-def matched_route(facts: Facts) -> dict[str, Any] | None:
-    """The raw route dict (HTTP/WebSocket) of ``facts.match.route_id``."""
-    wanted = facts.match.route_id
-    return next((r for r in facts.routes if wanted is not None and r.get("RouteId") == wanted), None)
-
-
-def route_integration(facts: Facts, route: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The integration a route's ``Target`` ("integrations/ID") points at."""
-    target = str((route or {}).get("Target") or "")
-    if not target.startswith("integrations/"):
-        return None
-    wanted = target.removeprefix("integrations/")
-    return next((i for i in facts.integrations if i.get("IntegrationId") == wanted), None)
-
-
-def matched_method(facts: Facts) -> dict[str, Any] | None:
-    """REST: the resourceMethods entry for ``match.method`` (else ``ANY``) on ``match.resource_id``."""
-    match = facts.match
-    resource = next(
-        (r for r in facts.resources if match.resource_id and r.get("id") == match.resource_id), None
-    )
-    methods: dict[str, Any] = (resource or {}).get("resourceMethods") or {}
-    for key in (str(match.method or "").upper(), "ANY"):
-        if key and isinstance(methods.get(key), dict):
-            entry: dict[str, Any] = methods[key]
-            return entry
-    return None
-
-
-def matched_integration(facts: Facts) -> dict[str, Any] | None:
-    """The matched route's integration via its Target; REST: the matched method's methodIntegration."""
-    if facts.api_type == "REST":
-        integration = (matched_method(facts) or {}).get("methodIntegration")
-        return integration if isinstance(integration, dict) else None
-    return route_integration(facts, matched_route(facts))
-
-
-# -- the request path ------------------------------------------------------------------------------------
-
-
-def split_request(raw: str) -> tuple[str | None, tuple[str, ...]]:
-    """The host (when ``raw`` is a URL) and the percent-decoded path segments, without query or empty ones."""
-    text = raw.strip()
-    host: str | None = None
-    if "://" in text:
-        parts = urlsplit(text)
-        host, text = (parts.hostname or None), parts.path
-    elif not text.startswith("/"):
-        first, slash, rest = text.partition("/")
-        if _HOST.match(first) and (slash or first.count(".") >= 2):
-            host, text = first.split(":")[0].lower(), rest
-    text = text.split("?", 1)[0].split("#", 1)[0]
-    return host, tuple(unquote(s) for s in text.split("/") if s)
-
-
-def template_ranks(template: str, segments: tuple[str, ...]) -> tuple[int, ...] | None:
-    """Per segment how the template matches: 0 literal, 1 ``{param}``, 2 greedy; None when it does not."""
-    parts = [p for p in template.split("/") if p]
-    ranks: list[int] = []
-    for i, part in enumerate(parts):
-        if part.startswith("{") and part.endswith("+}"):
-            return (*ranks, 2) if i == len(parts) - 1 and len(segments) > i else None
-        if i >= len(segments):
-            return None
-        if part.startswith("{") and part.endswith("}"):
-            ranks.append(1)
-        elif part == segments[i]:
-            ranks.append(0)
-        else:
-            return None
-    return tuple(ranks) if len(parts) == len(segments) else None
-
-
-def _as_path(segments: tuple[str, ...]) -> str:
-    return "/" + "/".join(segments)
 
 
 # -- stage -----------------------------------------------------------------------------------------------
@@ -293,7 +220,7 @@ def _ws_match(facts: Facts, symptom: Symptom, segs: tuple[str, ...], stage: str 
         )
     elif route is None:
         how = f"{how}; no such route" if key else f"{how} and no '$default' route"
-    path = _as_path(tuple(s for s in segs if s not in WS_LIFECYCLE))
+    path = as_path(tuple(s for s in segs if s not in WS_LIFECYCLE))
     return _route_match(route, stage=stage, path=path), how
 
 
@@ -311,7 +238,7 @@ def match_request(facts: Facts, symptom: Symptom) -> Match:
             stage=where.stage, method=_method(symptom), assumed=f"{stage_clause}; no request path given"
         )
     method = _method(symptom)
-    path = _as_path(where.segments)
+    path = as_path(where.segments)
     assumed = f"{stage_clause}; path {path}" + ("" if symptom.method else f"; method {method} assumed")
     common: dict[str, Any] = {"stage": where.stage, "path": path, "method": method, "assumed": assumed}
     if not where.served:

@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import rules_auth_jwt, rules_auth_lambda  # noqa: F401  (registration of their rules)
+from . import rules_auth_jwt, rules_auth_jwt_rest, rules_auth_lambda  # noqa: F401  (registration of their rules)
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
-from .rules_auth_jwt import Auth, as_list, auth_of, get, log_evidence, log_hits, request_arn, said, stage_name
-from .rules_auth_lambda import covers, statements
+from .rules_auth_helpers import (
+    Auth,
+    as_list,
+    auth_of,
+    covers,
+    get,
+    log_evidence,
+    log_hits,
+    request_arn,
+    said,
+    stage_name,
+    statements,
+)
 
 REST_API = "apigateway.get_rest_api"
 

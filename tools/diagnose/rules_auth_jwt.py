@@ -1,155 +1,26 @@
-"""Auth rules: shared helpers, and the JWT / Cognito token rules (claims decoded locally, unverified)."""
+"""Auth rules, HTTP API JWT authorizers: audience, Cognito client ids, issuer, expiry, scopes, the header.
+
+Token claims are decoded locally, unverified; REST JWT and Cognito authorizers are in rules_auth_jwt_rest.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
-
-TOKEN = "token (decoded locally)"  # noqa: S105  (an evidence label)
-_JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
-_BEARER = re.compile(r"(?i)\b(bearer|authorization[\"']?\s*[:=]\s*[\"']?)\s*[\w.~+/=-]{8,}")
-
-
-@dataclass(frozen=True)
-class Auth:
-    """How the matched REST method, HTTP route or WebSocket $connect route is authorized."""
-
-    type: str
-    key: str
-    read: str
-    authz_read: str
-    authorizer: dict[str, Any] = field(default_factory=dict)
-    scopes: list[str] = field(default_factory=list)
-    route_id: str | None = None
-
-
-def get(d: dict[str, Any], *keys: str) -> Any:
-    """The first present value among boto3 spellings (REST lowerCamel, v2 UpperCamel)."""
-    return next((d[k] for k in keys if d.get(k) is not None), None)
-
-
-def matched_route(facts: Facts) -> dict[str, Any] | None:
-    if facts.api_type == "WEBSOCKET":
-        return next((r for r in facts.routes if r.get("RouteKey") == "$connect"), None)
-    m = facts.match
-    if m.kind != "route":
-        return None
-    return next(
-        (r for r in facts.routes if r.get("RouteId") == m.route_id or r.get("RouteKey") == m.route_key), None
-    )
-
-
-def matched_method(facts: Facts) -> dict[str, Any] | None:
-    m = facts.match
-    res = next((r for r in facts.resources if m.kind == "resource" and r.get("id") == m.resource_id), None)
-    methods: dict[str, Any] = (res or {}).get("resourceMethods") or {}
-    found: dict[str, Any] | None = methods.get((m.method or "").upper()) or methods.get("ANY")
-    return found
-
-
-def authorizer_by_id(facts: Facts, authorizer_id: str | None) -> dict[str, Any]:
-    return next(
-        (a for a in facts.authorizers if authorizer_id and get(a, "id", "AuthorizerId") == authorizer_id), {}
-    )
-
-
-def auth_of(facts: Facts) -> Auth | None:
-    if facts.api_type == "REST":
-        method = matched_method(facts)
-        if method is None:
-            return None
-        key = f"{method.get('httpMethod') or facts.match.method} {facts.match.resource_path}"
-        return Auth(
-            method.get("authorizationType") or "NONE",
-            key,
-            "apigateway.get_method",
-            "apigateway.get_authorizer",
-            authorizer_by_id(facts, method.get("authorizerId")),
-            list(method.get("authorizationScopes") or []),
-        )
-    route = matched_route(facts)
-    if route is None:
-        return None
-    return Auth(
-        route.get("AuthorizationType") or "NONE",
-        route.get("RouteKey") or "",
-        "apigatewayv2.get_route",
-        "apigatewayv2.get_authorizer",
-        authorizer_by_id(facts, route.get("AuthorizerId")),
-        list(route.get("AuthorizationScopes") or []),
-        route.get("RouteId"),
-    )
-
-
-def stage_name(facts: Facts, symptom: Symptom) -> str:
-    return facts.match.stage or symptom.stage or "*"
-
-
-def request_arn(facts: Facts, symptom: Symptom) -> str:
-    """arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH of the request."""
-    method = (facts.match.method or symptom.method or "*").upper()
-    path = (facts.match.path or facts.match.resource_path or symptom.path or "").lstrip("/")
-    api = f"arn:aws:execute-api:{facts.region}:{facts.account}:{facts.api_id}"
-    return f"{api}/{stage_name(facts, symptom)}/{method}/{path}"
-
-
-def said(symptom: Symptom, *needles: str) -> bool:
-    text = symptom.text()
-    return any(n.lower() in text for n in needles)
-
-
-def redact_line(line: str) -> str:
-    return _BEARER.sub(lambda m: m.group(1) + " ***", _JWT.sub("<jwt>", line))[:300]
-
-
-def log_hits(facts: Facts, *needles: str) -> list[str]:
-    """The newest (up to 2) log lines containing any needle, case-insensitively, with tokens masked."""
-    found = [ln for ln in facts.logs.lines if any(n.lower() in ln.lower() for n in needles)]
-    return [redact_line(ln) for ln in found[-2:]]
-
-
-def log_evidence(lines: list[str]) -> list[EvidenceItem]:
-    return [seen("logs.filter_log_events", "message", ln) for ln in lines]
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-# --- token claims ---------------------------------------------------------------------------------------
-
-
-def payload(symptom: Symptom) -> dict[str, Any] | None:
-    return symptom.claims.payload if symptom.claims and symptom.claims.payload else None
-
-
-def token_scopes(p: dict[str, Any]) -> set[str]:
-    scopes = p.get("scope") if p.get("scope") is not None else p.get("scp")
-    return set(scopes.split() if isinstance(scopes, str) else as_list(scopes))
-
-
-def audience_problem(p: dict[str, Any], audience: list[str]) -> list[EvidenceItem]:
-    """Evidence that aud (client_id when aud is absent) matches no configured audience; [] if it matches."""
-    if "aud" in p:
-        auds = as_list(p["aud"])
-        return [] if set(auds) & set(audience) else [seen(TOKEN, "aud", auds)]
-    client = p.get("client_id")
-    return [] if client in audience else [seen(TOKEN, "client_id (aud absent)", client)]
-
-
-def time_problem(p: dict[str, Any], now: float | None) -> list[EvidenceItem]:
-    if now is None:
-        return []
-    late = [c for c in ("exp",) if isinstance(p.get(c), int | float) and p[c] <= now]
-    early = [c for c in ("nbf", "iat") if isinstance(p.get(c), int | float) and p[c] > now]
-    ev = [seen(TOKEN, c, p[c]) for c in late + early]
-    return [*ev, seen("symptom", "now", now)] if ev else []
+from .rules_auth_helpers import (
+    TOKEN,
+    Auth,
+    as_list,
+    audience_problem,
+    auth_of,
+    payload,
+    said,
+    time_problem,
+    token_scopes,
+)
 
 
 def jwt_reason(symptom: Symptom) -> str | None:
@@ -333,97 +204,3 @@ def _jwt_header(facts: Facts, symptom: Symptom) -> Hit | None:
     if time_problem(p, symptom.now):
         return None
     return Hit(0.45, [*ev, seen(TOKEN, "iss/aud/exp", "match the authorizer: check how the header is sent")])
-
-
-# --- REST: JWT authorizers and Cognito user pool authorizers -----------------------------------------------
-
-
-def _rest_auth(facts: Facts, kind: str) -> Auth | None:
-    auth = auth_of(facts) if facts.api_type == "REST" else None
-    return auth if auth is not None and auth.type == kind and auth.authorizer else None
-
-
-def _rest_jwt_problems(auth: Auth, symptom: Symptom, p: dict[str, Any]) -> list[EvidenceItem]:
-    cfg = auth.authorizer.get("jwtConfiguration") or {}
-    issuers = [i for i in as_list(cfg.get("issuers")) if isinstance(i, dict)]
-    match = next((i for i in issuers if i.get("issuer") == p.get("iss")), None)
-    scope_bad = bool(auth.scopes) and not token_scopes(p) & set(auth.scopes)
-    if symptom.status == 403:
-        return [seen(TOKEN, "scope/scp", sorted(token_scopes(p)))] if scope_bad else []
-    if match is None:
-        return [seen(TOKEN, "iss", p.get("iss"))]
-    bad = audience_problem(p, list(match.get("audiences") or []))
-    alg = symptom.claims.header.get("alg") if symptom.claims else None
-    algorithms = as_list(cfg.get("defaultAlgorithms"))
-    if alg and algorithms and alg not in algorithms:
-        bad.append(seen(TOKEN, "header.alg", alg))
-    bad += time_problem(p, symptom.now)
-    if scope_bad and symptom.status is None:
-        bad.append(seen(TOKEN, "scope/scp", sorted(token_scopes(p))))
-    return bad
-
-
-@rule("rest-jwt-authorizer-rejects")
-def _rest_jwt(facts: Facts, symptom: Symptom) -> Hit | None:
-    auth = _rest_auth(facts, "JWT")
-    if auth is None:
-        return None
-    ev = [
-        seen(auth.read, "authorizationType/authorizationScopes", ["JWT", auth.scopes]),
-        seen(auth.authz_read, "jwtConfiguration", auth.authorizer.get("jwtConfiguration")),
-    ]
-    p = payload(symptom)
-    if p is None:
-        return Hit(0.5, ev)
-    bad = _rest_jwt_problems(auth, symptom, p)
-    return Hit(0.9, ev + bad) if bad else None
-
-
-def _pool_of(iss: Any) -> str | None:
-    """REGION/POOL_ID of a Cognito issuer URL."""
-    m = re.fullmatch(r"https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([\w-]+)", str(iss or ""))
-    return f"{m.group(1)}/{m.group(2)}" if m else None
-
-
-def _providers(auth: Auth) -> list[str]:
-    """REGION/POOL_ID of each providerARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)."""
-    arns = [str(a).split(":") for a in as_list(auth.authorizer.get("providerARNs"))]
-    return [f"{a[3]}/{a[5].removeprefix('userpool/')}" for a in arns if len(a) >= 6]
-
-
-@rule("rest-cognito-token-type-mismatch")
-def _cognito_type(facts: Facts, symptom: Symptom) -> Hit | None:
-    auth = _rest_auth(facts, "COGNITO_USER_POOLS")
-    if auth is None or said(symptom, "expired"):
-        return None
-    needs = "access token with one of the scopes" if auth.scopes else "ID token (no scopes on the method)"
-    ev = [seen(auth.read, "authorizationScopes", auth.scopes), seen(auth.read, "accepts", needs)]
-    p = payload(symptom)
-    if p is None:
-        return Hit(0.5, ev)
-    use = p.get("token_use")
-    ev.append(seen(TOKEN, "token_use", use))
-    if auth.scopes and use == "id":
-        return Hit(0.9, ev)
-    if auth.scopes and not token_scopes(p) & set(auth.scopes):
-        return Hit(0.75, [*ev, seen(TOKEN, "scope", sorted(token_scopes(p)))])
-    return Hit(0.7, ev) if not auth.scopes and use == "access" else None
-
-
-@rule("rest-cognito-user-pool-mismatch")
-def _cognito_pool(facts: Facts, symptom: Symptom) -> Hit | None:
-    auth = _rest_auth(facts, "COGNITO_USER_POOLS")
-    if auth is None:
-        return None
-    ev = [
-        seen(auth.authz_read, "providerARNs", auth.authorizer.get("providerARNs")),
-        seen(auth.authz_read, "identitySource", auth.authorizer.get("identitySource")),
-    ]
-    p = payload(symptom)
-    if p is None:
-        return Hit(0.85 if said(symptom, "incoming token has expired") else 0.5, ev)
-    bad = time_problem(p, symptom.now)
-    pool = _pool_of(p.get("iss"))
-    if pool not in _providers(auth):
-        bad.insert(0, seen(TOKEN, "iss", p.get("iss")))
-    return Hit(0.9, ev + bad) if bad else None

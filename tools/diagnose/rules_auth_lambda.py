@@ -2,43 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
-from .rules_auth_jwt import Auth, as_list, auth_of, get, log_evidence, log_hits, said, stage_name
+from .rules_auth_helpers import (
+    Auth,
+    as_list,
+    auth_of,
+    covers,
+    get,
+    glob,
+    log_evidence,
+    log_hits,
+    said,
+    stage_name,
+    statements,
+)
 from .uris import lambda_arn_of
-
-
-def policy_json(text: str | None) -> dict[str, Any]:
-    """A policy document from a JSON string, possibly backslash-escaped (as get_rest_api returns it)."""
-    for candidate in (text, re.sub(r"\\(.)", r"\1", text or "")):
-        try:
-            doc: Any = json.loads(candidate or "")
-            doc = json.loads(doc) if isinstance(doc, str) else doc
-        except ValueError:
-            continue
-        if isinstance(doc, dict):
-            return doc
-    return {}
-
-
-def statements(text: str | None) -> list[dict[str, Any]]:
-    return [s for s in as_list(policy_json(text).get("Statement")) if isinstance(s, dict)]
-
-
-def glob(pattern: str, value: str) -> bool:
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.IGNORECASE) is not None
-
-
-def covers(st: dict[str, Any], key: str, value: str, expand: Any = str) -> bool:
-    """Whether the statement's key (or NotKey) applies to value."""
-    if f"Not{key}" in st:
-        return not any(glob(expand(p), value) for p in as_list(st[f"Not{key}"]))
-    return any(glob(expand(p), value) for p in as_list(st.get(key)))
 
 
 def _lambda_auth(facts: Facts) -> tuple[Auth, str | None] | None:

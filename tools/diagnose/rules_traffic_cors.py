@@ -1,65 +1,24 @@
 """HTTP API CORS rules (CorsConfiguration, preflight routes); REST CORS rules are in rules_traffic_rest_cors.
 
-Also holds the small lookups that ``rules_traffic`` shares (matched route, stage, REST resource and method).
+Also holds the CORS helpers that ``rules_traffic_rest_cors`` shares; the family's lookups are in
+``rules_traffic_helpers``.
 """
 
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Any
 
 from pydantic import ValidationError
 
 from ..cors import Cors
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
+from .rules_traffic_helpers import (
+    Raw,
+    said,
+)
 
-Raw = dict[str, Any]
 _PREFLIGHT_HEADERS = ["authorization", "content-type"]
-
-
-def call(operation: str, **kwargs: object) -> str:
-    """An exact boto3 call as text, with the real ids filled in."""
-    return f"{operation}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
-
-
-def deploy(facts: Facts) -> str:
-    return call("apigateway.create_deployment", restApiId=facts.api_id, stageName=facts.match.stage)
-
-
-# ---- shared lookups ----
-def matched_route(facts: Facts) -> Raw | None:
-    return next((r for r in facts.routes if r.get("RouteId") == facts.match.route_id), None)
-
-
-def matched_stage(facts: Facts) -> Raw | None:
-    name = facts.match.stage
-    return next((s for s in facts.stages if name and name in (s.get("StageName"), s.get("stageName"))), None)
-
-
-def rest_resource(facts: Facts) -> Raw | None:
-    m = facts.match
-    for r in facts.resources:
-        if (m.resource_id and r.get("id") == m.resource_id) or (
-            not m.resource_id and m.resource_path and r.get("path") == m.resource_path
-        ):
-            return r
-    return None
-
-
-def rest_method(resource: Raw | None, method: str | None) -> tuple[str, Raw] | None:
-    """The method that serves ``method`` on the resource: the exact one, else ANY."""
-    methods: Raw = (resource or {}).get("resourceMethods") or {}
-    for name in (method.upper() if method else None, "ANY"):
-        if name and name in methods:
-            return name, methods[name]
-    return None
-
-
-def said(symptom: Symptom, facts: Facts | None, *phrases: str) -> str | None:
-    """The first phrase found (case-insensitively) in what the client saw or in the recent log lines."""
-    text = symptom.text() + " " + " ".join(facts.logs.lines if facts else []).lower()
-    return next((p for p in phrases if p in text), None)
 
 
 def cors_signal(symptom: Symptom) -> bool:

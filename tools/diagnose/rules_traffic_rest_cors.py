@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
-from .rules_traffic_cors import (
-    Raw,
-    call,
-    cors_fix,
-    cors_signal,
-    deploy,
-    rest_method,
-    rest_resource,
-    said,
-)
+from .rules_traffic_cors import cors_fix, cors_signal
+from .rules_traffic_helpers import Raw, call, deploy, rest_method, rest_resource, said
 
 _MR_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
 _MR_CREDENTIALS = "method.response.header.Access-Control-Allow-Credentials"

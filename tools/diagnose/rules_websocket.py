@@ -6,23 +6,21 @@ import re
 
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
-from .rules_integration import (
+from .rules_integration_helpers import (
     LAMBDA_SIGNALS,
     call,
     conflicts,
     deploy,
     integration_of_route,
     json_of,
-    lambda_ctx,
-    lambda_seen,
     matched_route,
-    permission_hit,
     quote,
     route_by,
     said,
     signals,
     stage_name,
 )
+from .rules_lambda_helpers import lambda_ctx, lambda_seen, permission_hit
 
 ROUTES_READ = "apigatewayv2.get_routes"
 

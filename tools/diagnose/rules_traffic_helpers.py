@@ -1,0 +1,181 @@
+"""Traffic helpers: boto3 calls as text, matched route/stage/REST method lookups, the API keys and usage
+plans that cover the stage, and the throttle limits that apply to the matched route or method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import EvidenceItem, Facts, Fix, Symptom
+from .registry import seen
+
+Raw = dict[str, Any]
+ACCOUNT_RATE, ACCOUNT_BURST = 10000.0, 5000
+LOW_RATE, LOW_BURST = 10.0, 10
+
+
+def call(operation: str, **kwargs: object) -> str:
+    """An exact boto3 call as text, with the real ids filled in."""
+    return f"{operation}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def deploy(facts: Facts) -> str:
+    return call("apigateway.create_deployment", restApiId=facts.api_id, stageName=facts.match.stage)
+
+
+# ---- shared lookups ----
+def matched_route(facts: Facts) -> Raw | None:
+    return next((r for r in facts.routes if r.get("RouteId") == facts.match.route_id), None)
+
+
+def matched_stage(facts: Facts) -> Raw | None:
+    name = facts.match.stage
+    return next((s for s in facts.stages if name and name in (s.get("StageName"), s.get("stageName"))), None)
+
+
+def rest_resource(facts: Facts) -> Raw | None:
+    m = facts.match
+    for r in facts.resources:
+        if (m.resource_id and r.get("id") == m.resource_id) or (
+            not m.resource_id and m.resource_path and r.get("path") == m.resource_path
+        ):
+            return r
+    return None
+
+
+def rest_method(resource: Raw | None, method: str | None) -> tuple[str, Raw] | None:
+    """The method that serves ``method`` on the resource: the exact one, else ANY."""
+    methods: Raw = (resource or {}).get("resourceMethods") or {}
+    for name in (method.upper() if method else None, "ANY"):
+        if name and name in methods:
+            return name, methods[name]
+    return None
+
+
+def said(symptom: Symptom, facts: Facts | None, *phrases: str) -> str | None:
+    """The first phrase found (case-insensitively) in what the client saw or in the recent log lines."""
+    text = symptom.text() + " " + " ".join(facts.logs.lines if facts else []).lower()
+    return next((p for p in phrases if p in text), None)
+
+
+# ---- API keys and usage plans (REST) ----
+def key_method(facts: Facts, symptom: Symptom, status: int) -> tuple[str, Raw] | None:
+    """The matched REST method when it requires an API key (and the status, if given, is ``status``)."""
+    found = rest_method(rest_resource(facts), facts.match.method)
+    ok = symptom.status in (None, status)
+    return found if ok and found and found[1].get("apiKeyRequired") else None
+
+
+def covering_plans(facts: Facts) -> list[Raw]:
+    """Usage plans whose apiStages include this API and the matched stage."""
+    stage = facts.match.stage
+    return [
+        p
+        for p in facts.usage_plans
+        if any(
+            s.get("apiId") == facts.api_id and stage in (None, s.get("stage"))
+            for s in p.get("apiStages") or []
+        )
+    ]
+
+
+def plan_keys(plans: list[Raw]) -> set[str]:
+    return {k for p in plans for k in p.get("keys") or []}
+
+
+def key_source(facts: Facts) -> str:
+    return str(facts.api.get("apiKeySource") or "HEADER")
+
+
+def key_required(name: str, method: Raw) -> EvidenceItem:
+    return seen("apigateway.get_method", f"{name}.apiKeyRequired", method.get("apiKeyRequired"))
+
+
+# ---- throttling ----
+def throttle_signal(symptom: Symptom) -> bool:
+    return (
+        symptom.status == 429
+        or (symptom.keyword or "").lower() == "throttle"
+        or said(symptom, None, "too many requests", "limit exceeded", "throttl", "quota") is not None
+    )
+
+
+def limit_level(rate: float | None, burst: float | None) -> float | None:
+    """How sure a limit explains 429s: 0 blocks all, low ones fail under load, None when not set or high."""
+    if rate == 0 or burst == 0:
+        return 0.9
+    if (rate is not None and rate <= LOW_RATE) or (burst is not None and burst <= LOW_BURST):
+        return 0.7
+    return None
+
+
+def rest_method_limits(facts: Facts) -> tuple[str, float | None, float | None] | None:
+    """The methodSettings entry that throttles the matched method (the method's own, else "*/*")."""
+    settings: Raw = (matched_stage(facts) or {}).get("methodSettings") or {}
+    path, method = (facts.match.resource_path or "").strip("/"), (facts.match.method or "").upper()
+
+    def limits(key: str) -> tuple[str, float | None, float | None] | None:
+        entry: Raw = settings.get(key) or {}
+        rate, burst = entry.get("throttlingRateLimit"), entry.get("throttlingBurstLimit")
+        return (key, rate, burst) if rate is not None or burst is not None else None
+
+    for key in settings:  # "{resource path, / as ~1}/{METHOD}"; tolerate plain slashes
+        res, _, verb = key.rpartition("/")
+        if key != "*/*" and res.replace("~1", "/").strip("/") == path and verb.upper() == method:
+            return limits(key) or limits("*/*")
+    return limits("*/*")
+
+
+def http_limits(facts: Facts) -> tuple[str, float | None, float | None] | None:
+    """Effective (level, rate, burst) for the matched route: a RouteSettings value overrides the default;
+    level is "route" when a zero or low value comes from the route's own settings."""
+    stage = matched_stage(facts) or {}
+    default: Raw = stage.get("DefaultRouteSettings") or {}
+    route: Raw = (stage.get("RouteSettings") or {}).get(facts.match.route_key or "") or {}
+    rate = route.get("ThrottlingRateLimit", default.get("ThrottlingRateLimit"))
+    burst = route.get("ThrottlingBurstLimit", default.get("ThrottlingBurstLimit"))
+    level = (
+        "route"
+        if limit_level(route.get("ThrottlingRateLimit"), route.get("ThrottlingBurstLimit"))
+        else "default"
+    )
+    return (level, rate, burst) if rate is not None or burst is not None else None
+
+
+def raised_limits(rate: float | None, burst: float | None) -> dict[str, float]:
+    """The limits with zero, low or missing values raised to the account defaults."""
+    return {
+        "burst": burst if burst and burst > LOW_BURST else ACCOUNT_BURST,
+        "rate": rate if rate and rate > LOW_RATE else ACCOUNT_RATE,
+    }
+
+
+def limit_pair(settings: Raw) -> dict[str, float]:
+    return {
+        "burst": settings.get("ThrottlingBurstLimit", ACCOUNT_BURST),
+        "rate": settings.get("ThrottlingRateLimit", ACCOUNT_RATE),
+    }
+
+
+def http_throttle_fix(facts: Facts, level: str, rate: float | None, burst: float | None) -> Fix:
+    raw, stage, key = matched_stage(facts) or {}, str(facts.match.stage), str(facts.match.route_key)
+    default: Raw = raw.get("DefaultRouteSettings") or {}
+    routes: Raw = raw.get("RouteSettings") or {}
+    fixed = raised_limits(rate, burst)
+    if facts.api_type == "WEBSOCKET":  # pass the existing fields too: omitted ones are reset
+        values = {"ThrottlingBurstLimit": int(fixed["burst"]), "ThrottlingRateLimit": float(fixed["rate"])}
+        arg: Raw = (
+            {"RouteSettings": {key: {**(routes.get(key) or {}), **values}}}
+            if level == "route"
+            else {"DefaultRouteSettings": {**default, **values}}
+        )
+        return Fix(manual=call("apigatewayv2.update_stage", ApiId=facts.api_id, StageName=stage, **arg))
+    args: Raw = {"api_id": facts.api_id, "stage_name": stage, "dry_run": True}
+    if level == "route":  # route_throttle replaces them all: keep the others (a missing half: stage default)
+        args["route_throttle"] = {
+            k: fixed if k == key else limit_pair({**default, **v})
+            for k, v in routes.items()
+            if k == key or {"ThrottlingBurstLimit", "ThrottlingRateLimit"} & set(v)
+        }
+    else:
+        args["throttle"] = fixed
+    return Fix(tool="deploy_stage", args=args)
