@@ -5,13 +5,11 @@ No globals and no AWS call at start; boto3 loads on the first tool call.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.resources import FileResource
 from mcp.types import CallToolResult, InputRequiredResult, Tool, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
@@ -28,9 +26,9 @@ from .http_tools import register_http_tools, registrar
 from .results import guarded, result
 from .runtime import Runtime
 from .settings import TOOLSETS, Settings
+from .skill_resources import register_skill
 from .wire import compact_schema, one_line, shallow
 
-SKILL = Path(__file__).resolve().parent.parent / "skill" / "SKILL.md"
 MAX_LISTED = 100
 INSTRUCTIONS = (
     "AWS API Gateway tools. Mutating tools preview by default (dry_run=true): read plan.diff and "
@@ -87,15 +85,7 @@ def build_server(settings: Settings, aws: AwsRuntime | None = None) -> MCPServer
     tool = registrar(server, enabled)
     register_http_tools(tool, rt)
     register_diagnose_tools(tool, rt)
-    if SKILL.exists():
-        server.add_resource(
-            FileResource(
-                uri="skill://api-gateway/SKILL.md",
-                name="api-gateway-skill",
-                mime_type="text/markdown",
-                path=SKILL,
-            )
-        )
+    register_skill(server)
     return server
 
 

@@ -31,3 +31,20 @@ async def test_tool_table_lists_every_tool_and_argument() -> None:
         assert tool.name in rows, tool.name
         for argument in tool.input_schema.get("properties", {}):
             assert f"`{argument}" in rows[tool.name], (tool.name, argument)
+
+
+@pytest.mark.anyio
+async def test_skill_and_references_are_resources_and_prompts_start_workflows() -> None:
+    server = build_server(load_settings(region="us-east-1", audit_log="off"))
+    async with Client(server) as session:
+        uris = {str(r.uri) for r in (await session.list_resources()).resources}
+        skill = await session.read_resource("skill://api-gateway/SKILL.md")
+        prompts = {p.name for p in (await session.list_prompts()).prompts}
+        review = await session.get_prompt(
+            "diagnose-api", {"api_id": "abc123", "symptom": "GET /orders gives 403"}
+        )
+    assert "skill://api-gateway/SKILL.md" in uris
+    assert all(u.startswith("skill://api-gateway/") for u in uris)
+    assert "name: api-gateway" in getattr(skill.contents[0], "text", "")
+    assert prompts == {"new-http-api", "diagnose-api", "secure-api-review"}
+    assert "diagnose_error" in str(review.messages[0].content)

@@ -55,7 +55,7 @@ def diagnose(facts: Facts, symptom: Symptom) -> Diagnosis:
                 redeploy=entry.redeploy,
             )
         )
-    findings.sort(key=lambda f: (-f.confidence, f.rule_id))
+    findings.sort(key=lambda f: (-f.confidence, -len(f.evidence), f.rule_id))
     return Diagnosis(
         api_id=facts.api_id,
         api_type=facts.api_type,

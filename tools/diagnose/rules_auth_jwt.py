@@ -86,6 +86,8 @@ def _jwt_audience(facts: Facts, symptom: Symptom) -> Hit | None:
     if p is None:
         conf = _no_claims(symptom, "aud")
         return None if conf is None else Hit(conf, ev)
+    if "aud" not in p and p.get("token_use") == "access" and p.get("client_id"):
+        return None  # a Cognito access token: http-jwt-cognito-access-token-client-id names it precisely
     bad = audience_problem(p, list(cfg.get("Audience") or []))
     if not bad:
         return None
