@@ -59,6 +59,21 @@ def _live(live: LiveHttpApi | None) -> LiveHttpApi:
     return live
 
 
+async def _edit(
+    rt: Runtime,
+    tool: str,
+    args: dict[str, Any],
+    edit: Callable[[LiveHttpApi], HttpApiSpec],
+    dry_run: bool,
+    plan_token: str,
+) -> CallToolResult:
+    """A change that edits the live spec of the API named in ``args``."""
+    api_id = str(args["api_id"])
+    return await _run(
+        rt, lambda: Change(tool, args, lambda live, _: edit(_live(live)), api_id=api_id), dry_run, plan_token
+    )
+
+
 def registrar(server: MCPServer, enabled: set[str]) -> Register:
     """A decorator factory that registers a tool only when its toolset is enabled."""
 
@@ -120,13 +135,8 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     async def add_route(api_id: str, route: RouteInput, dry_run: bool = True, plan_token: str = "") -> Out:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
-        return await _run(
-            rt,
-            lambda: Change(
-                "add_route", args, lambda live, _: edits.add_route(_live(live), route), api_id=api_id
-            ),
-            dry_run,
-            plan_token,
+        return await _edit(
+            rt, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token
         )
 
     @tool("update_route", "Update a route", CHANGE)
@@ -139,14 +149,11 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             "route_key": route_key,
             "change": change.model_dump(mode="json", exclude_unset=True),
         }
-        return await _run(
+        return await _edit(
             rt,
-            lambda: Change(
-                "update_route",
-                args,
-                lambda live, _: edits.update_route(_live(live), route_key, change),
-                api_id=api_id,
-            ),
+            "update_route",
+            args,
+            lambda live: edits.update_route(live, route_key, change),
             dry_run,
             plan_token,
         )
@@ -155,16 +162,8 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     async def delete_route(api_id: str, route_key: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete a route (and its integration when no other route uses it). Needs deletes enabled."""
         args = {"api_id": api_id, "route_key": route_key}
-        return await _run(
-            rt,
-            lambda: Change(
-                "delete_route",
-                args,
-                lambda live, _: edits.delete_route(_live(live), route_key),
-                api_id=api_id,
-            ),
-            dry_run,
-            plan_token,
+        return await _edit(
+            rt, "delete_route", args, lambda live: edits.delete_route(live, route_key), dry_run, plan_token
         )
 
     @tool("configure_cors", "Configure CORS", CHANGE)
@@ -320,31 +319,15 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
     async def delete_stage(api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete a stage and its invoke URL. Needs deletes enabled."""
         args = {"api_id": api_id, "stage_name": stage_name}
-        return await _run(
-            rt,
-            lambda: Change(
-                "delete_stage",
-                args,
-                lambda live, _: edits.delete_stage(_live(live), stage_name),
-                api_id=api_id,
-            ),
-            dry_run,
-            plan_token,
+        return await _edit(
+            rt, "delete_stage", args, lambda live: edits.delete_stage(live, stage_name), dry_run, plan_token
         )
 
     @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions", CHANGE)
     async def ensure_lambda_permission(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
-        return await _run(
-            rt,
-            lambda: Change(
-                "ensure_lambda_permission",
-                {"api_id": api_id},
-                lambda live, _: _live(live).spec,
-                api_id=api_id,
-            ),
-            dry_run,
-            plan_token,
+        return await _edit(
+            rt, "ensure_lambda_permission", {"api_id": api_id}, lambda live: live.spec, dry_run, plan_token
         )
 
     @tool("delete_api", "Delete an HTTP API", DELETE)
