@@ -12,7 +12,6 @@ from pydantic import Field
 from apigw_mcp.tools import http_edits as edits
 from apigw_mcp.tools import render
 from apigw_mcp.tools.cors import Cors
-from apigw_mcp.tools.errors import BadInput
 from apigw_mcp.tools.http_inputs import (
     ApiName,
     AuthorizerInput,
@@ -20,13 +19,11 @@ from apigw_mcp.tools.http_inputs import (
     LambdaArn,
     RouteInput,
     StageInput,
-    StageName,
     Tags,
 )
 from apigw_mcp.tools.http_live import LiveHttpApi
-from apigw_mcp.tools.http_spec import HttpApiSpec, Throttle
+from apigw_mcp.tools.http_spec import HttpApiSpec
 from apigw_mcp.tools.results import ChangeResult
-from apigw_mcp.tools.undo import decode, restore
 
 from .aws import Identity
 from .change import Change, run_change
@@ -44,7 +41,7 @@ Register = Callable[[str, str, ToolAnnotations], Decorator]
 Text = str
 
 
-async def _run(rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_token: str) -> CallToolResult:
+async def run_tool(rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_token: str) -> CallToolResult:
     """Build the change inside the guard, so that argument errors come back as actionable tool errors."""
 
     async def work() -> CallToolResult:
@@ -54,12 +51,12 @@ async def _run(rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_toke
     return await guarded(work)
 
 
-def _live(live: LiveHttpApi | None) -> LiveHttpApi:
+def require_live(live: LiveHttpApi | None) -> LiveHttpApi:
     assert live is not None  # run_change refuses a missing API before asking for the desired spec
     return live
 
 
-async def _edit(
+async def edit_change(
     rt: Runtime,
     tool: str,
     args: dict[str, Any],
@@ -69,8 +66,11 @@ async def _edit(
 ) -> CallToolResult:
     """A change that edits the live spec of the API named in ``args``."""
     api_id = str(args["api_id"])
-    return await _run(
-        rt, lambda: Change(tool, args, lambda live, _: edit(_live(live)), api_id=api_id), dry_run, plan_token
+    return await run_tool(
+        rt,
+        lambda: Change(tool, args, lambda live, _: edit(require_live(live)), api_id=api_id),
+        dry_run,
+        plan_token,
     )
 
 
@@ -87,6 +87,8 @@ def registrar(server: MCPServer, enabled: set[str]) -> Register:
 
 
 def register_http_tools(tool: Register, rt: Runtime) -> None:
+    from .http_stage_tools import register_stage_tools
+
     register_route_tools(tool, rt)
     register_auth_tools(tool, rt)
     register_stage_tools(tool, rt)
@@ -129,13 +131,13 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             change = Change("create_http_api", args.model_dump(mode="json"), desired, name=name)
             return change
 
-        return await _run(rt, make, dry_run, plan_token)
+        return await run_tool(rt, make, dry_run, plan_token)
 
     @tool("add_route", "Add a route", CHANGE)
     async def add_route(api_id: str, route: RouteInput, dry_run: bool = True, plan_token: str = "") -> Out:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
-        return await _edit(
+        return await edit_change(
             rt, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token
         )
 
@@ -149,7 +151,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             "route_key": route_key,
             "change": change.model_dump(mode="json", exclude_unset=True),
         }
-        return await _edit(
+        return await edit_change(
             rt,
             "update_route",
             args,
@@ -162,7 +164,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     async def delete_route(api_id: str, route_key: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete a route (and its integration when no other route uses it). Needs deletes enabled."""
         args = {"api_id": api_id, "route_key": route_key}
-        return await _edit(
+        return await edit_change(
             rt, "delete_route", args, lambda live: edits.delete_route(live, route_key), dry_run, plan_token
         )
 
@@ -174,7 +176,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 
         def make() -> Change:
             def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec:
-                spec, notes = edits.configure_cors(_live(live), cors)
+                spec, notes = edits.configure_cors(require_live(live), cors)
                 change.notes.extend(notes)
                 return spec
 
@@ -182,7 +184,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             change = Change("configure_cors", args, desired, api_id=api_id)
             return change
 
-        return await _run(rt, make, dry_run, plan_token)
+        return await run_tool(rt, make, dry_run, plan_token)
 
 
 def register_auth_tools(tool: Register, rt: Runtime) -> None:
@@ -209,7 +211,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
             "cognito_user_pool_id": cognito_user_pool_id or None,
             "cognito_app_client_id": cognito_app_client_id or None,
         }
-        return await _run(
+        return await run_tool(
             rt,
             lambda: _authorizer_change(rt, "add_jwt_authorizer", api_id, fields, routes, scopes or []),
             dry_run,
@@ -238,7 +240,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
             "ttl_seconds": ttl_seconds,
             "identity_source": identity_source,
         }
-        return await _run(
+        return await run_tool(
             rt,
             lambda: _authorizer_change(rt, "add_lambda_authorizer", api_id, fields, routes, []),
             dry_run,
@@ -258,113 +260,9 @@ def _authorizer_change(
     }
 
     def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec:
-        spec, notes = edits.add_authorizer(_live(live), authorizer, routes, scopes)
+        spec, notes = edits.add_authorizer(require_live(live), authorizer, routes, scopes)
         change.notes.extend(notes)
         return spec
 
     change = Change(tool, args, desired, api_id=api_id)
     return change
-
-
-def register_stage_tools(tool: Register, rt: Runtime) -> None:
-    @tool("deploy_stage", "Create or update a stage", CHANGE)
-    async def deploy_stage(
-        api_id: str,
-        stage_name: StageName,
-        auto_deploy: bool | None = None,
-        deploy: Annotated[bool, Field(description="explicit deployment (auto_deploy=false stages)")] = False,
-        variables: dict[str, str] | None = None,
-        throttle: Throttle | None = None,
-        route_throttle: dict[str, Throttle] | None = None,
-        access_log: bool | None = None,
-        log_group_arn: Text = "",
-        log_format: Text = "",
-        description: Text = "",
-        dry_run: bool = True,
-        plan_token: str = "",
-    ) -> Out:
-        """Create or update a stage: deployment, variables, throttling, access logs (creates the log group).
-        Omitted settings keep their values."""
-
-        def make() -> Change:
-            settings = edits.StageChange.model_validate(
-                {
-                    "auto_deploy": auto_deploy,
-                    "description": description or None,
-                    "variables": variables,
-                    "throttle": throttle,
-                    "route_throttle": route_throttle,
-                    "access_log": access_log,
-                    "log_group_arn": log_group_arn or None,
-                    "log_format": log_format or None,
-                }
-            )
-            args = {
-                "api_id": api_id,
-                "stage_name": stage_name,
-                "settings": settings.model_dump(mode="json"),
-                "deploy": deploy,
-            }
-
-            def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
-                return edits.deploy_stage(
-                    _live(live), stage_name, settings, rt.scope.region, who.account, deploy
-                )
-
-            return Change("deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else [])
-
-        return await _run(rt, make, dry_run, plan_token)
-
-    @tool("delete_stage", "Delete a stage", DELETE)
-    async def delete_stage(api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "") -> Out:
-        """Delete a stage and its invoke URL. Needs deletes enabled."""
-        args = {"api_id": api_id, "stage_name": stage_name}
-        return await _edit(
-            rt, "delete_stage", args, lambda live: edits.delete_stage(live, stage_name), dry_run, plan_token
-        )
-
-    @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions", CHANGE)
-    async def ensure_lambda_permission(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
-        """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
-        return await _edit(
-            rt, "ensure_lambda_permission", {"api_id": api_id}, lambda live: live.spec, dry_run, plan_token
-        )
-
-    @tool("delete_api", "Delete an HTTP API", DELETE)
-    async def delete_api(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
-        """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
-        return await _run(
-            rt,
-            lambda: Change("delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id),
-            dry_run,
-            plan_token,
-        )
-
-    @tool("undo", "Undo an apply", DELETE)
-    async def undo(handle: str, dry_run: bool = True, plan_token: str = "") -> Out:
-        """Preview (then apply) the change back to the state before an apply, from its `undo` handle."""
-        return await _run(rt, lambda: _undo_change(handle), dry_run, plan_token)
-
-
-def _undo_change(handle: str) -> Change:
-    try:
-        record = decode(handle)
-    except ValueError as error:
-        raise BadInput("handle", str(error)) from None
-
-    def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec | None:
-        if record.created:
-            return None
-        if live is None and not record.deleted:
-            raise ValueError(f"handle: API {record.api_id} no longer exists")
-        return restore(record, live.spec if live else HttpApiSpec(name=record.name))
-
-    return Change(
-        "undo",
-        {"handle": handle},
-        desired,
-        api_id=record.api_id,
-        may_be_missing=record.created or record.deleted,
-        name=record.name if record.deleted else None,
-        notes=["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."],
-    )

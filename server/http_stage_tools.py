@@ -1,0 +1,123 @@
+"""The HTTP API tools for stages, permissions, deletes and undo (the rest are in http_tools)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from apigw_mcp.tools import http_edits as edits
+from apigw_mcp.tools.errors import BadInput
+from apigw_mcp.tools.http_inputs import StageName
+from apigw_mcp.tools.http_live import LiveHttpApi
+from apigw_mcp.tools.http_spec import HttpApiSpec, Throttle
+from apigw_mcp.tools.undo import decode, restore
+
+from .aws import Identity
+from .change import Change
+from .http_tools import CHANGE, DELETE, Out, Register, Text, edit_change, require_live, run_tool
+from .runtime import Runtime
+
+
+def register_stage_tools(tool: Register, rt: Runtime) -> None:
+    @tool("deploy_stage", "Create or update a stage", CHANGE)
+    async def deploy_stage(
+        api_id: str,
+        stage_name: StageName,
+        auto_deploy: bool | None = None,
+        deploy: Annotated[bool, Field(description="explicit deployment (auto_deploy=false stages)")] = False,
+        variables: dict[str, str] | None = None,
+        throttle: Throttle | None = None,
+        route_throttle: dict[str, Throttle] | None = None,
+        access_log: bool | None = None,
+        log_group_arn: Text = "",
+        log_format: Text = "",
+        description: Text = "",
+        dry_run: bool = True,
+        plan_token: str = "",
+    ) -> Out:
+        """Create or update a stage: deployment, variables, throttling, access logs (creates the log group).
+        Omitted settings keep their values."""
+
+        def make() -> Change:
+            settings = edits.StageChange.model_validate(
+                {
+                    "auto_deploy": auto_deploy,
+                    "description": description or None,
+                    "variables": variables,
+                    "throttle": throttle,
+                    "route_throttle": route_throttle,
+                    "access_log": access_log,
+                    "log_group_arn": log_group_arn or None,
+                    "log_format": log_format or None,
+                }
+            )
+            args = {
+                "api_id": api_id,
+                "stage_name": stage_name,
+                "settings": settings.model_dump(mode="json"),
+                "deploy": deploy,
+            }
+
+            def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
+                return edits.deploy_stage(
+                    require_live(live), stage_name, settings, rt.scope.region, who.account, deploy
+                )
+
+            return Change("deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else [])
+
+        return await run_tool(rt, make, dry_run, plan_token)
+
+    @tool("delete_stage", "Delete a stage", DELETE)
+    async def delete_stage(api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "") -> Out:
+        """Delete a stage and its invoke URL. Needs deletes enabled."""
+        args = {"api_id": api_id, "stage_name": stage_name}
+        return await edit_change(
+            rt, "delete_stage", args, lambda live: edits.delete_stage(live, stage_name), dry_run, plan_token
+        )
+
+    @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions", CHANGE)
+    async def ensure_lambda_permission(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
+        """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
+        return await edit_change(
+            rt, "ensure_lambda_permission", {"api_id": api_id}, lambda live: live.spec, dry_run, plan_token
+        )
+
+    @tool("delete_api", "Delete an HTTP API", DELETE)
+    async def delete_api(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
+        """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
+        return await run_tool(
+            rt,
+            lambda: Change("delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id),
+            dry_run,
+            plan_token,
+        )
+
+    @tool("undo", "Undo an apply", DELETE)
+    async def undo(handle: str, dry_run: bool = True, plan_token: str = "") -> Out:
+        """Preview (then apply) the change back to the state before an apply, from its `undo` handle."""
+        return await run_tool(rt, lambda: _undo_change(handle), dry_run, plan_token)
+
+
+def _undo_change(handle: str) -> Change:
+    try:
+        record = decode(handle)
+    except ValueError as error:
+        raise BadInput("handle", str(error)) from None
+
+    def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec | None:
+        if record.created:
+            return None
+        if live is None and not record.deleted:
+            raise ValueError(f"handle: API {record.api_id} no longer exists")
+        return restore(record, live.spec if live else HttpApiSpec(name=record.name))
+
+    return Change(
+        "undo",
+        {"handle": handle},
+        desired,
+        api_id=record.api_id,
+        may_be_missing=record.created or record.deleted,
+        name=record.name if record.deleted else None,
+        notes=["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."],
+    )
