@@ -1,4 +1,4 @@
-"""The ``apigw-mcp`` command: serve, demo, --version."""
+"""The ``apigw-mcp`` command: serve, demo, iam-policy, --version."""
 
 from __future__ import annotations
 
@@ -39,6 +39,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--sandbox", action="store_true", help="use an embedded moto sandbox, no AWS account")
     demo = commands.add_parser("demo", help="an end-to-end walk on the sandbox")
     demo.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    policy = commands.add_parser(
+        "iam-policy",
+        help="print the least-privilege IAM policy for the configured scope",
+        description='Print the IAM policy JSON to stdout and notes (every Resource "*" and why) to stderr.',
+    )
+    policy.add_argument("--mode", choices=["read-only", "operator"], default="read-only")
+    policy.add_argument("--region")
+    policy.add_argument("--account", help="account id for the ARNs (or APIGW_MCP_ACCOUNT); required")
+    policy.add_argument("--api-id", action="append", dest="api_ids", help="an existing API that may change")
+    policy.add_argument("--api-name-prefix", action="append", dest="api_name_prefixes")
+    policy.add_argument(
+        "--allow-lambda", action="append", dest="lambda_arns", help="allowed Lambda ARN pattern"
+    )
+    policy.add_argument("--allow-deletes", action="store_true", default=None)
     return parser
 
 
@@ -67,11 +81,39 @@ def main(argv: Sequence[str] | None = None) -> None:
             from .demo import run_demo
 
             sys.exit(run_demo(as_json=args.json))
+        if args.command == "iam-policy":
+            sys.exit(_iam_policy(args))
         _serve(args)
     except SettingsError as error:
         sys.exit(f"apigw-mcp: {error}")
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _iam_policy(args: argparse.Namespace) -> int:
+    import json
+
+    from apigw_mcp.tools.iam_policy import PolicyError, build_policy
+
+    from .settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(
+            region=args.region,
+            account=args.account,
+            api_ids=args.api_ids,
+            api_name_prefixes=args.api_name_prefixes,
+            lambda_arns=args.lambda_arns,
+            allow_deletes=args.allow_deletes,
+        )
+        policy, notes = build_policy(args.mode, settings.scope(), settings.account, settings.allow_deletes)
+    except (SettingsError, PolicyError) as error:
+        print(f"apigw-mcp: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(policy, indent=2))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> None:

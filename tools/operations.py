@@ -109,3 +109,58 @@ _BY_KEY = {(op.service, op.name): op for op in OPERATIONS}
 
 def lookup(service: str, name: str) -> Operation | None:
     return _BY_KEY.get((service, name))
+
+
+# --- IAM facts for the generated policy (``tools/iam_policy.py``) -----------------------------------
+
+
+class IamExtra(NamedTuple):
+    """A permission AWS checks on the caller for an operation, beyond the operation's own IAM action."""
+
+    service: str
+    name: str
+    iam_action: str
+    resource: str
+    reason: str
+
+
+_LOG_DELIVERY = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+)
+_ACCESS_LOGGING = "API Gateway checks it on the caller when a stage's access logging is set or removed"
+
+IAM_EXTRAS: tuple[IamExtra, ...] = (
+    *(
+        IamExtra("apigatewayv2", name, action, "*", _ACCESS_LOGGING)
+        for name in ("create_stage", "update_stage", "delete_access_log_settings")
+        for action in _LOG_DELIVERY
+    ),
+    IamExtra(
+        "wafv2",
+        "get_web_acl_for_resource",
+        "wafv2:GetWebACLForResource",
+        "arn:aws:wafv2:{region}:{account}:regional/webacl/*/*",
+        "IAM authorizes GetWebACLForResource on the web ACL as well as on the protected stage",
+    ),
+)
+
+# IAM actions for which AWS offers no resource-level permission (the Service Authorization Reference
+# lists no resource type), so a policy can only grant them on Resource "*"; the value says why.
+RESOURCE_STAR: dict[str, str] = {
+    "logs:DescribeLogGroups": "lists log groups; IAM has no resource type for it (log-group ARNs fail)",
+    **{
+        action: f"log-delivery and resource-policy action with no resource type; {_ACCESS_LOGGING}"
+        for action in _LOG_DELIVERY
+    },
+}
+
+# IAM actions every principal may call without any policy: left out of the generated policy.
+NO_PERMISSION_NEEDED: dict[str, str] = {
+    "sts:GetCallerIdentity": "AWS allows it to every principal without a policy (it cannot even be denied)",
+}
