@@ -107,3 +107,20 @@ def client(moto_endpoint: str, tmp_path: Path) -> ClientFactory:
             yield session
 
     return connect
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's wheel, built once a session (``python -m build --wheel --no-isolation``)."""
+    import subprocess
+    import sys
+
+    outdir = tmp_path_factory.mktemp("wheel")
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir), str(root)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return next(outdir.glob("apigw_mcp-*.whl"))

@@ -136,14 +136,8 @@ async def test_http_transport_binds_loopback() -> None:
         process.wait(timeout=10)
 
 
-def test_wheel_installs_under_one_namespace(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    wheel = next(tmp_path.glob("apigw_mcp-*.whl"))
+def test_wheel_installs_under_one_namespace(built_wheel: Path) -> None:
+    wheel = built_wheel
     names = zipfile.ZipFile(wheel).namelist()
     assert all(n.startswith(("apigw_mcp/", "apigw_mcp-")) for n in names), names
     assert {
