@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, InputRequiredResult, Tool, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, Tool
 from pydantic import BaseModel, ValidationError
 
 from apigw_mcp.tools import render
@@ -22,7 +22,7 @@ from .audit import AuditLog
 from .aws import AwsRuntime, gather
 from .diagnose_tools import register_diagnose_tools
 from .http_reads import all_v2_apis, api_parts
-from .http_tools import register_http_tools, registrar
+from .http_tools import Register, register_http_tools, registrar
 from .results import guarded, result
 from .runtime import Runtime
 from .settings import TOOLSETS, Settings
@@ -35,7 +35,6 @@ INSTRUCTIONS = (
     "plan.warnings, "
     "then repeat the same arguments with dry_run=false and plan_token. Each apply returns an undo handle."
 )
-READ = ToolAnnotations(read_only_hint=True)
 
 
 class ApiListing(BaseModel):
@@ -81,19 +80,17 @@ def build_server(settings: Settings, aws: AwsRuntime | None = None) -> MCPServer
     rt = Runtime(aws=aws or AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
     server = ApigwServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
     enabled = {name for toolset in settings.toolsets for name in TOOLSETS[toolset]}
-    _register_reads(server, rt, enabled)
     tool = registrar(server, enabled)
+    _register_reads(tool, rt)
     register_http_tools(tool, rt)
     register_diagnose_tools(tool, rt)
     register_skill(server)
     return server
 
 
-def _register_reads(server: MCPServer, rt: Runtime, enabled: set[str]) -> None:
-    if "list_apis" in enabled:
-        server.tool(title="List APIs", annotations=READ)(_list_apis(rt))
-    if "describe_api" in enabled:
-        server.tool(title="Describe an API", annotations=READ)(_describe_api(rt))
+def _register_reads(tool: Register, rt: Runtime) -> None:
+    tool("list_apis", "List APIs")(_list_apis(rt))
+    tool("describe_api", "Describe an API")(_describe_api(rt))
 
 
 def _list_apis(rt: Runtime) -> Any:

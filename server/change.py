@@ -73,7 +73,7 @@ async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str
         raise BadInput(field_name, f"Lambda function {extras.missing[0]} does not exist in {rt.scope.region}")
     plan = _plan(desired, live, extras, change, rt, identity)
     plan.warnings.extend(change.notes + extras.broad)
-    guard.enforce(plan, rt.scope, {live.api_id} if live else set())
+    guard.enforce(plan, rt.scope, {live.api_id} if live else set(), change.tool)
     state = _state(live, change, extras)
     args = {"tool": change.tool, **change.args}
     plan.token = make_token(args, rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from apigw_mcp.tools.diagnose.audit import ApiAudit, audit
@@ -20,7 +20,6 @@ from .diagnose_reads import gather_facts
 from .results import guarded, result
 from .runtime import Runtime
 
-READ = ToolAnnotations(read_only_hint=True)
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 MAX_AUDITED = 20
 
@@ -71,8 +70,8 @@ def _symptom(
     )
 
 
-def register_diagnose_tools(tool: Callable[[str, str, ToolAnnotations], Decorator], rt: Runtime) -> None:
-    @tool("diagnose_error", "Diagnose a failing request", READ)
+def register_diagnose_tools(tool: Callable[[str, str], Decorator], rt: Runtime) -> None:
+    @tool("diagnose_error", "Diagnose a failing request")
     async def diagnose_error(
         api_id: Annotated[str, Field(description="API id or name")],
         status: int | None = None,
@@ -108,7 +107,7 @@ def register_diagnose_tools(tool: Callable[[str, str, ToolAnnotations], Decorato
 
         return await guarded(work)
 
-    @tool("audit_api", "Audit APIs", READ)
+    @tool("audit_api", "Audit APIs")
     async def audit_api(
         api_id: Annotated[str, Field(description="one API; empty audits all in scope")] = "",
     ) -> Annotated[CallToolResult, AuditResult]:

@@ -15,12 +15,12 @@ from apigw_mcp.tools.undo import decode, restore
 
 from .aws import Identity
 from .change import Change
-from .http_tools import CHANGE, DELETE, Out, Register, Text, edit_change, require_live, run_tool
+from .http_tools import Out, Register, Text, edit_change, require_live, run_tool
 from .runtime import Runtime
 
 
 def register_stage_tools(tool: Register, rt: Runtime) -> None:
-    @tool("deploy_stage", "Create or update a stage", CHANGE)
+    @tool("deploy_stage", "Create or update a stage")
     async def deploy_stage(
         api_id: str,
         stage_name: StageName,
@@ -68,7 +68,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
 
         return await run_tool(rt, make, dry_run, plan_token)
 
-    @tool("delete_stage", "Delete a stage", DELETE)
+    @tool("delete_stage", "Delete a stage")
     async def delete_stage(api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete a stage and its invoke URL. Needs deletes enabled."""
         args = {"api_id": api_id, "stage_name": stage_name}
@@ -76,14 +76,14 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
             rt, "delete_stage", args, lambda live: edits.delete_stage(live, stage_name), dry_run, plan_token
         )
 
-    @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions", CHANGE)
+    @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions")
     async def ensure_lambda_permission(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
         return await edit_change(
             rt, "ensure_lambda_permission", {"api_id": api_id}, lambda live: live.spec, dry_run, plan_token
         )
 
-    @tool("delete_api", "Delete an HTTP API", DELETE)
+    @tool("delete_api", "Delete an HTTP API")
     async def delete_api(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
         return await run_tool(
@@ -93,7 +93,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
             plan_token,
         )
 
-    @tool("undo", "Undo an apply", DELETE)
+    @tool("undo", "Undo an apply")
     async def undo(handle: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Preview (then apply) the change back to the state before an apply, from its `undo` handle."""
         return await run_tool(rt, lambda: _undo_change(handle), dry_run, plan_token)

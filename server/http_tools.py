@@ -24,18 +24,23 @@ from apigw_mcp.tools.http_inputs import (
 from apigw_mcp.tools.http_live import LiveHttpApi
 from apigw_mcp.tools.http_spec import HttpApiSpec
 from apigw_mcp.tools.results import ChangeResult
+from apigw_mcp.tools.tool_operations import tool_access
 
 from .aws import Identity
 from .change import Change, run_change
 from .results import guarded, result
 from .runtime import Runtime
 
-# Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world) is sent.
-CHANGE = ToolAnnotations(destructive_hint=False, idempotent_hint=True)
-DELETE = ToolAnnotations(idempotent_hint=True)
+# Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world) is sent;
+# which applies follows from the access of the tool's operations in the operations table.
+ANNOTATIONS = {
+    "read": ToolAnnotations(read_only_hint=True),
+    "write": ToolAnnotations(destructive_hint=False, idempotent_hint=True),
+    "delete": ToolAnnotations(idempotent_hint=True),
+}
 Out = Annotated[CallToolResult, ChangeResult]
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-Register = Callable[[str, str, ToolAnnotations], Decorator]
+Register = Callable[[str, str], Decorator]
 # Optional text arguments are plain `str` with "" for "not given": the SDK parses JSON-looking text
 # (a JSON log format, a numeric client id) into objects for any argument not annotated exactly `str`.
 Text = str
@@ -77,10 +82,10 @@ async def edit_change(
 def registrar(server: MCPServer, enabled: set[str]) -> Register:
     """A decorator factory that registers a tool only when its toolset is enabled."""
 
-    def tool(name: str, title: str, annotations: ToolAnnotations) -> Decorator:
+    def tool(name: str, title: str) -> Decorator:
         if name not in enabled:
             return lambda fn: fn
-        decorate: Decorator = server.tool(name=name, title=title, annotations=annotations)
+        decorate: Decorator = server.tool(name=name, title=title, annotations=ANNOTATIONS[tool_access(name)])
         return decorate
 
     return tool
@@ -95,7 +100,7 @@ def register_http_tools(tool: Register, rt: Runtime) -> None:
 
 
 def register_route_tools(tool: Register, rt: Runtime) -> None:
-    @tool("create_http_api", "Create or reconcile an HTTP API", DELETE)
+    @tool("create_http_api", "Create or reconcile an HTTP API")
     async def create_http_api(
         name: ApiName,
         routes: list[RouteInput],
@@ -133,7 +138,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 
         return await run_tool(rt, make, dry_run, plan_token)
 
-    @tool("add_route", "Add a route", CHANGE)
+    @tool("add_route", "Add a route")
     async def add_route(api_id: str, route: RouteInput, dry_run: bool = True, plan_token: str = "") -> Out:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
@@ -141,7 +146,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             rt, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token
         )
 
-    @tool("update_route", "Update a route", CHANGE)
+    @tool("update_route", "Update a route")
     async def update_route(
         api_id: str, route_key: str, change: edits.RouteUpdate, dry_run: bool = True, plan_token: str = ""
     ) -> Out:
@@ -160,7 +165,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             plan_token,
         )
 
-    @tool("delete_route", "Delete a route", DELETE)
+    @tool("delete_route", "Delete a route")
     async def delete_route(api_id: str, route_key: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Delete a route (and its integration when no other route uses it). Needs deletes enabled."""
         args = {"api_id": api_id, "route_key": route_key}
@@ -168,7 +173,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             rt, "delete_route", args, lambda live: edits.delete_route(live, route_key), dry_run, plan_token
         )
 
-    @tool("configure_cors", "Configure CORS", CHANGE)
+    @tool("configure_cors", "Configure CORS")
     async def configure_cors(
         api_id: str, cors: Cors | None, dry_run: bool = True, plan_token: str = ""
     ) -> Out:
@@ -188,7 +193,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 
 
 def register_auth_tools(tool: Register, rt: Runtime) -> None:
-    @tool("add_jwt_authorizer", "Add a JWT authorizer", CHANGE)
+    @tool("add_jwt_authorizer", "Add a JWT authorizer")
     async def add_jwt_authorizer(
         api_id: str,
         name: str,
@@ -218,7 +223,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
             plan_token,
         )
 
-    @tool("add_lambda_authorizer", "Add a Lambda authorizer", CHANGE)
+    @tool("add_lambda_authorizer", "Add a Lambda authorizer")
     async def add_lambda_authorizer(
         api_id: str,
         name: str,

@@ -48,3 +48,20 @@ async def test_skill_and_references_are_resources_and_prompts_start_workflows() 
     assert "name: api-gateway" in getattr(skill.contents[0], "text", "")
     assert prompts == {"new-http-api", "diagnose-api", "secure-api-review"}
     assert "diagnose_error" in str(review.messages[0].content)
+
+
+@pytest.mark.anyio
+async def test_annotations_follow_the_operations_table() -> None:
+    from apigw_mcp.tools.tool_operations import TOOL_OPERATIONS, tool_access
+
+    server = build_server(load_settings(region="us-east-1", audit_log="off"))
+    async with Client(server) as session:
+        tools = {t.name: t for t in (await session.list_tools()).tools}
+    assert set(tools) == set(TOOL_OPERATIONS)
+    for name, tool in tools.items():
+        annotations = tool.annotations
+        assert annotations is not None
+        access = tool_access(name)
+        assert bool(annotations.read_only_hint) == (access == "read"), name
+        if access != "read":  # destructiveHint only means something for tools that write
+            assert (annotations.destructive_hint is not False) == (access == "delete"), name

@@ -16,6 +16,7 @@ from .netcheck import url_refusal
 from .operations import lookup
 from .plan import REF_PATTERN, Plan, Step
 from .scope import MANAGED_TAG, Scope, lambda_refusal
+from .tool_operations import allows
 from .validate import LAMBDA_ARN
 
 STATEMENT_PREFIX = "apigw-mcp-"
@@ -32,7 +33,9 @@ class Verdict:
     reason: str
 
 
-def check(plan: Plan, scope: Scope, changeable_api_ids: Collection[str]) -> list[Verdict]:
+def check(
+    plan: Plan, scope: Scope, changeable_api_ids: Collection[str], tool: str | None = None
+) -> list[Verdict]:
     """Denials for ``plan``; an empty list means every step may run.
 
     ``changeable_api_ids`` are the existing APIs in scope (managed or listed); APIs
@@ -53,13 +56,15 @@ def check(plan: Plan, scope: Scope, changeable_api_ids: Collection[str]) -> list
         )
     for step in plan.steps:
         reason = _step_refusal(step, scope, plan.account, changeable_api_ids)
+        if reason is None and tool is not None and not allows(tool, step.service, step.operation):
+            reason = ("tool-scope", f"{tool} may not call {step.service}.{step.operation}")
         if reason is not None:
             denials.append(Verdict(step.id, *reason))
     return denials
 
 
-def enforce(plan: Plan, scope: Scope, changeable_api_ids: Collection[str]) -> None:
-    denials = check(plan, scope, changeable_api_ids)
+def enforce(plan: Plan, scope: Scope, changeable_api_ids: Collection[str], tool: str | None = None) -> None:
+    denials = check(plan, scope, changeable_api_ids, tool)
     if denials:
         lines = "; ".join(f"{d.step_id}: {d.reason}" for d in denials)
         raise OutOfScope(denials[0].rule, lines)
