@@ -45,29 +45,29 @@ def _parser() -> argparse.ArgumentParser:
         description='Print the IAM policy JSON to stdout and notes (every Resource "*" and why) to stderr.',
     )
     policy.add_argument("--mode", choices=["read-only", "operator"], default="read-only")
-    policy.add_argument("--region")
-    policy.add_argument("--account", help="account id for the ARNs (or APIGW_MCP_ACCOUNT); required")
-    policy.add_argument("--api-id", action="append", dest="api_ids", help="an existing API that may change")
-    policy.add_argument("--api-name-prefix", action="append", dest="api_name_prefixes")
-    policy.add_argument(
-        "--allow-lambda", action="append", dest="lambda_arns", help="allowed Lambda ARN pattern"
-    )
-    policy.add_argument("--allow-deletes", action="store_true", default=None)
+    _change_scope_flags(policy)
     return parser
 
 
-def _scope_flags(parser: argparse.ArgumentParser) -> None:
+def _change_scope_flags(parser: argparse.ArgumentParser) -> None:
+    """What may change: shared by serve and iam-policy, so a policy is printed for the scope served."""
     parser.add_argument("--region")
-    parser.add_argument("--profile")
-    parser.add_argument("--endpoint-url")
-    parser.add_argument("--account", help="refuse unless the credentials are for this account")
+    parser.add_argument(
+        "--account", help="the account id: serve refuses other credentials; iam-policy needs it"
+    )
     parser.add_argument("--api-id", action="append", dest="api_ids", help="an existing API that may change")
     parser.add_argument("--api-name-prefix", action="append", dest="api_name_prefixes")
     parser.add_argument(
         "--allow-lambda", action="append", dest="lambda_arns", help="allowed Lambda ARN pattern"
     )
-    parser.add_argument("--read-only", action="store_true", default=None)
     parser.add_argument("--allow-deletes", action="store_true", default=None)
+
+
+def _scope_flags(parser: argparse.ArgumentParser) -> None:
+    _change_scope_flags(parser)
+    parser.add_argument("--profile")
+    parser.add_argument("--endpoint-url")
+    parser.add_argument("--read-only", action="store_true", default=None)
     parser.add_argument("--audit-log", help="JSONL audit log path, or 'off'")
     parser.add_argument("--toolsets", help="comma-separated tool groups: read, http, delete (default: all)")
 
