@@ -189,36 +189,25 @@ async def _usage_plan_keys(rt: AwsRuntime, plans: list[dict[str, Any]]) -> list[
     return [{**plan, "keys": [k["id"] for k in found]} for plan, found in zip(plans, keys, strict=True)]
 
 
+# (service, operation, items key, domain name field, field naming the API) of each API family's mappings
+_MAPPINGS = {
+    "REST": ("apigateway", "get_base_path_mappings", "items", "domainName", "restApiId"),
+    "V2": ("apigatewayv2", "get_api_mappings", "Items", "DomainName", "ApiId"),
+}
+
+
 async def _domains(
     rt: AwsRuntime, kind: str, api_id: str, domains: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    if kind == "REST":
-        mappings = await gather(
-            *[
-                lambda d=d: rt.paginate(
-                    "apigateway", "get_base_path_mappings", "items", domainName=d["domainName"]
-                )
-                for d in domains
-            ]
-        )
-        pairs = [
-            (d, [m for m in found if m.get("restApiId") == api_id])
-            for d, found in zip(domains, mappings, strict=True)
-        ]
-    else:
-        mappings = await gather(
-            *[
-                lambda d=d: rt.paginate(
-                    "apigatewayv2", "get_api_mappings", "Items", DomainName=d["DomainName"]
-                )
-                for d in domains
-            ]
-        )
-        pairs = [
-            (d, [m for m in found if m.get("ApiId") == api_id])
-            for d, found in zip(domains, mappings, strict=True)
-        ]
-    return [{**domain, "mappings": found} for domain, found in pairs if found]
+    """The custom domains with at least one mapping to this API, each with those mappings."""
+    service, operation, key, name, api_field = _MAPPINGS["REST" if kind == "REST" else "V2"]
+    found = await gather(
+        *[lambda d=d: rt.paginate(service, operation, key, **{name: d[name]}) for d in domains]
+    )
+    mapped = [
+        (d, [m for m in items if m.get(api_field) == api_id]) for d, items in zip(domains, found, strict=True)
+    ]
+    return [{**domain, "mappings": mine} for domain, mine in mapped if mine]
 
 
 async def _waf(rt: AwsRuntime, facts: Facts) -> str | None:

@@ -234,3 +234,18 @@ async def test_audit_finds_open_routes_no_logs_and_broad_permissions(
         "audit-no-throttling",
     } <= rules
     assert [a["api_id"] for a in everything["apis"]] == [api_id]
+
+
+async def test_audit_reads_custom_domain_mappings(
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
+) -> None:
+    async with client() as session:
+        api_id = (await preview_and_apply(session, http_api()))["api_id"]
+        v2 = aws("apigatewayv2", moto_endpoint)
+        v2.create_domain_name(
+            DomainName="api.example.com", DomainNameConfigurations=[{"SecurityPolicy": "TLS_1_0"}]
+        )
+        v2.create_api_mapping(DomainName="api.example.com", ApiId=api_id, Stage="$default")
+        audited = await call_ok(session, "audit_api", {"api_id": api_id})
+    rules = {f["rule_id"] for f in audited["apis"][0]["findings"]}
+    assert {"audit-default-endpoint-with-custom-domain", "audit-tls-1-0"} <= rules
