@@ -616,3 +616,20 @@ def test_engine_ranks_the_routing_cause_high(facts: Facts, symptom: Symptom, rul
 
     found = {f.rule_id: f.confidence for f in diagnose(facts, symptom).findings}
     assert found.get(rule_id, 0) >= 0.8, found
+
+
+def test_rest_url_without_a_stage_is_a_wrong_stage_finding() -> None:
+    from apigw_mcp.tools.diagnose.engine import diagnose
+
+    facts = Facts.model_validate(
+        {
+            "api_type": "REST",
+            "api_id": "r1",
+            "region": "us-east-1",
+            "account": "123456789012",
+            "resources": [{"id": "root", "path": "/"}],
+        }
+    )
+    found = diagnose(facts, Symptom.model_validate({"status": 403, "method": "GET", "path": "/"}))
+    assert found.findings[0].rule_id == "wrong-stage-in-url"
+    assert "create_deployment" in str(found.findings[0].fix.manual)

@@ -85,13 +85,24 @@ def _missing(facts: Facts, symptom: Symptom) -> Hit | None:
     return Hit(conf, ev, Fix(manual=f"{step} + put_integration, then {deploy}"))
 
 
+def _stage_hint(facts: Facts, names: list[str]) -> str:
+    if names:
+        return f"put one of the stages {names} first in the path"
+    if facts.api_type == "REST":
+        return f"no stage yet: apigateway.create_deployment(restApiId={facts.api_id!r}, stageName='prod')"
+    return f"no stage yet: deploy_stage(api_id={facts.api_id!r}, stage_name='$default', dry_run=True)"
+
+
 @rule("wrong-stage-in-url")
 def _wrong_stage(facts: Facts, symptom: Symptom) -> Hit | None:
     names = stage_names(facts)
     ev = [seen(stage_read(facts), "stage names", names)]
+    if facts.api_type == "REST" and not facts.match.stage:
+        # REST has no $default stage: every invoke URL names one
+        return Hit(0.8, [*ev, seen("request", "stage segment", None)], Fix(manual=_stage_hint(facts, names)))
     if facts.match.stage and facts.match.stage not in names:
         near = get_close_matches(facts.match.stage, names, n=1)
-        hint = f"use stage {near[0]!r}" if near else f"use one of {names}"
+        hint = f"use stage {near[0]!r}" if near else _stage_hint(facts, names)
         url = f"https://{facts.api_id}.execute-api.{facts.region}.amazonaws.com/<stage>/<path>"
         return Hit(
             0.9,
