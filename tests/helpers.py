@@ -47,3 +47,20 @@ async def preview_and_apply(
     preview = await call_ok(session, tool, args)
     applied = await call_ok(session, tool, {**args, "dry_run": False, "plan_token": preview["plan"]["token"]})
     return {**applied, "preview": preview["plan"]}
+
+
+def check_rule_case(rule_id: str, facts: Any, symptom: Any, hits: bool) -> None:
+    """One table case of a diagnosis rule: a hit with evidence and a dry-run fix, or silence."""
+    from apigw_mcp.tools.diagnose.catalogue import catalogue
+    from apigw_mcp.tools.diagnose.registry import RULES
+
+    assert facts.api_type in catalogue()[rule_id].api_types
+    hit = RULES[rule_id](facts, symptom)
+    if not hits:
+        assert hit is None, rule_id
+        return
+    assert hit is not None, rule_id
+    assert hit.confidence >= 0.5
+    assert hit.evidence
+    if hit.fix is not None and hit.fix.tool:
+        assert hit.fix.args is not None and hit.fix.args["dry_run"] is True

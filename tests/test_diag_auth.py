@@ -12,6 +12,8 @@ from apigw_mcp.tools.diagnose.catalogue import catalogue
 from apigw_mcp.tools.diagnose.model import Claims, Facts, FunctionFacts, LogFacts, Match, Symptom
 from apigw_mcp.tools.diagnose.registry import RULES
 
+from .helpers import check_rule_case
+
 REGION, ACCOUNT, NOW = "us-east-1", "123456789012", 1_700_000_000.0
 FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:authz"
 URI = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{FN}/invocations"
@@ -633,14 +635,7 @@ MINE = {
     ids=[f"{c[0]}-{i}-{'hit' if c[3] else 'none'}" for i, c in enumerate(CASES)],
 )
 def test_rule(rule_id: str, facts: Facts, symptom: Symptom, hits: bool) -> None:
-    assert facts.api_type in catalogue()[rule_id].api_types
-    hit = RULES[rule_id](facts, symptom)
-    if not hits:
-        assert hit is None
-        return
-    assert hit is not None
-    assert hit.confidence >= 0.5
-    assert hit.evidence
+    check_rule_case(rule_id, facts, symptom, hits)
 
 
 def test_every_rule_has_a_positive_and_a_negative_case() -> None:

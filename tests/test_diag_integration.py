@@ -13,6 +13,8 @@ from apigw_mcp.tools.diagnose.catalogue import catalogue
 from apigw_mcp.tools.diagnose.model import Facts, FunctionFacts, LogFacts, Match, Symptom
 from apigw_mcp.tools.diagnose.registry import RULES
 
+from .helpers import check_rule_case
+
 REGION, ACCOUNT, API = "us-east-1", "123456789012", "a1b2c3"
 FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders"
 REST_URI = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{FN}/invocations"
@@ -518,16 +520,7 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
     ids=[f"{c[0]}-{'hit' if c[3] else 'none'}-{i}" for i, c in enumerate(CASES)],
 )
 def test_rule(rule_id: str, facts: Facts, symptom: Symptom, hits: bool) -> None:
-    assert facts.api_type in catalogue()[rule_id].api_types
-    hit = RULES[rule_id](facts, symptom)
-    if not hits:
-        assert hit is None
-        return
-    assert hit is not None
-    assert hit.confidence >= 0.5
-    assert hit.evidence
-    if hit.fix is not None and hit.fix.tool:
-        assert hit.fix.args is not None and hit.fix.args["dry_run"] is True
+    check_rule_case(rule_id, facts, symptom, hits)
 
 
 def test_every_rule_has_cases_both_ways() -> None:

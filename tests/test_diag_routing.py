@@ -13,6 +13,8 @@ from apigw_mcp.tools.diagnose.catalogue import catalogue
 from apigw_mcp.tools.diagnose.model import ApiType, Facts, LogFacts, Match, Symptom
 from apigw_mcp.tools.diagnose.registry import RULES
 
+from .helpers import check_rule_case
+
 API = "a1b2c3d4e5"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:orders"
 URI = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FN}/invocations"
@@ -489,16 +491,12 @@ def _ids(cases: list[tuple[str, Facts, Symptom]]) -> list[str]:
 
 @pytest.mark.parametrize(("rule_id", "facts", "symptom"), POSITIVE, ids=_ids(POSITIVE))
 def test_rule_hits(rule_id: str, facts: Facts, symptom: Symptom) -> None:
-    hit = RULES[rule_id](facts, symptom)
-    assert hit is not None, rule_id
-    assert hit.confidence >= 0.5
-    assert hit.evidence
-    assert facts.api_type in catalogue()[rule_id].api_types
+    check_rule_case(rule_id, facts, symptom, hits=True)
 
 
 @pytest.mark.parametrize(("rule_id", "facts", "symptom"), NEGATIVE, ids=_ids(NEGATIVE))
 def test_rule_stays_quiet(rule_id: str, facts: Facts, symptom: Symptom) -> None:
-    assert RULES[rule_id](facts, symptom) is None
+    check_rule_case(rule_id, facts, symptom, hits=False)
 
 
 def test_every_owned_rule_is_registered_catalogued_and_tested() -> None:
