@@ -22,11 +22,13 @@ from .audit import AuditLog
 from .aws import AwsRuntime, gather
 from .diagnose_tools import register_diagnose_tools
 from .http_reads import all_v2_apis, api_parts
+from .http_serve import HttpBinding, server_auth
 from .http_tools import Register, register_http_tools, registrar
 from .results import guarded, result
 from .runtime import Runtime
 from .settings import TOOLSETS, Settings
 from .skill_resources import register_skill
+from .stdio import robust_stdio_server
 from .wire import compact_schema, one_line, shallow
 
 MAX_LISTED = 100
@@ -61,6 +63,13 @@ class ApigwServer(MCPServer):
             for tool in await super().list_tools()
         ]
 
+    async def run_stdio_async(self) -> None:
+        """Over stdio, every request gets an answer, even one the SDK's parser drops (``stdio.py``)."""
+        async with robust_stdio_server() as (read_stream, write_stream):
+            await self._lowlevel_server.run(
+                read_stream, write_stream, self._lowlevel_server.create_initialization_options()
+            )
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
@@ -75,10 +84,17 @@ class ApigwServer(MCPServer):
             ) from cause
 
 
-def build_server(settings: Settings, aws: AwsRuntime | None = None) -> MCPServer:
-    """The server for ``settings``; tests may pass ``aws`` to reach its botocore clients' event hooks."""
+def build_server(
+    settings: Settings, aws: AwsRuntime | None = None, http: HttpBinding | None = None
+) -> MCPServer:
+    """The server for ``settings``; tests may pass ``aws`` to reach its botocore clients' event hooks.
+
+    ``http``: where the HTTP transport will listen, so a configured bearer token is required there.
+    """
     rt = Runtime(aws=aws or AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
-    server = ApigwServer("apigw-mcp", instructions=INSTRUCTIONS, version=package_version())
+    server = ApigwServer(
+        "apigw-mcp", instructions=INSTRUCTIONS, version=package_version(), **server_auth(settings, http)
+    )
     enabled = {name for toolset in settings.toolsets for name in TOOLSETS[toolset]}
     tool = registrar(server, enabled)
     _register_reads(tool, rt)

@@ -6,6 +6,7 @@ boto3 is imported on the first call, not at start-up, so the server answers
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -49,22 +50,24 @@ class Identity:
 class AwsRuntime:
     """Holds the session and clients for one server; safe to share across worker threads."""
 
-    def __init__(self, settings: Settings, max_concurrency: int = 8) -> None:
+    def __init__(self, settings: Settings, max_concurrency: int = 8, retry_delay: float = 0.5) -> None:
         self.settings = settings
         self.region = settings.require_region()
-        self._clients: dict[str, Any] = {}
+        self.retry_delay = retry_delay
+        self._clients: dict[tuple[str, bool], Any] = {}
         self._lock = threading.Lock()
         self._limiter = anyio.CapacityLimiter(max_concurrency)
         self._identity: Identity | None = None
         self._session: Any = None
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, retries: bool = True) -> Any:
+        """The service's client; ``retries=False`` for writes, which ``writes.write`` retries itself."""
         with self._lock:
-            if service not in self._clients:
-                self._clients[service] = self._new_client(service)
-            return self._clients[service]
+            if (service, retries) not in self._clients:
+                self._clients[service, retries] = self._new_client(service, retries)
+            return self._clients[service, retries]
 
-    def _new_client(self, service: str) -> Any:
+    def _new_client(self, service: str, retries: bool) -> Any:
         import logging
 
         import boto3
@@ -75,7 +78,7 @@ class AwsRuntime:
         if self._session is None:
             self._session = boto3.Session(profile_name=self.settings.profile, region_name=self.region)
         config = Config(
-            retries={"mode": "standard", "max_attempts": 5},
+            retries={"mode": "standard", "max_attempts": 5 if retries else 1},
             connect_timeout=5,
             read_timeout=30,
             user_agent_extra="apigw-mcp",
@@ -83,7 +86,11 @@ class AwsRuntime:
         return self._session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
 
     async def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        return await self._run(partial(self._call_sync, service, operation, params))
+        return await self._run(partial(self._call_sync, service, operation, params, True))
+
+    async def call_once(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One attempt, no botocore retry: for writes, whose retries must not apply a create twice."""
+        return await self._run(partial(self._call_sync, service, operation, params, False))
 
     async def paginate(self, service: str, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
         """Every item of every page: never a silently truncated listing."""
@@ -106,9 +113,11 @@ class AwsRuntime:
     async def _run(self, work: Callable[[], T]) -> T:
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
 
-    def _call_sync(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _call_sync(
+        self, service: str, operation: str, params: dict[str, Any], retries: bool
+    ) -> dict[str, Any]:
         with translated_errors(service, operation):
-            response: dict[str, Any] = getattr(self.client(service), operation)(**params)
+            response: dict[str, Any] = getattr(self.client(service, retries), operation)(**params)
             return response
 
     def _paginate_sync(
@@ -151,21 +160,27 @@ def translated_errors(service: str, operation: str) -> Iterator[None]:
     except ClientError as error:
         raise client_error(where, error.response) from None
     except BotoCoreError as error:
-        raise AwsCallFailed(type(error).__name__, f"{where} failed: {error}") from None
+        raise AwsCallFailed(type(error).__name__, f"{where} failed: {one_line(str(error))}") from None
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """AWS's message as one short line: an HTML error page or a multi-line body must not reach the model."""
+    flat = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def client_error(where: str, response: Any) -> AwsCallFailed:
     info = response.get("Error", {})
-    code = str(info.get("Code", "Unknown"))
+    code = one_line(str(info.get("Code", "Unknown")), 80)
     request_id = response.get("ResponseMetadata", {}).get("RequestId")
-    message = f"{where} failed: {code}: {info.get('Message', '')}".rstrip(": ")
+    message = f"{where} failed: {code}: {one_line(str(info.get('Message', '')))}".rstrip(": ")
     if request_id:
         message += f" (request id {request_id})"
     if code in _ADVICE:
         message += f". {_ADVICE[code]}"
     if code in ("InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException"):
         message += f". {_NO_CREDENTIALS}"
-    return AwsCallFailed(code, message)
+    return AwsCallFailed(code, message, int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0))
 
 
 async def gather(*calls: Callable[[], Awaitable[Any]]) -> list[Any]:

@@ -1,8 +1,9 @@
 """One path for every change to an HTTP API: read, plan, guard, then preview or apply with the token.
 
 Each mutating tool only says how the desired spec follows from the live API (or
-that the API goes away); reading, planning, the guard, the token, execution, the
-audit log and the undo handle are the same for all of them.
+that the API goes away); reading, planning, the checks on what will be written, the
+guard, the signed token, execution, the audit log and the undo handle are the same
+for all of them.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from pydantic import ValidationError
 from apigw_mcp.tools import guard
 from apigw_mcp.tools.errors import BadInput, OutOfScope, validation_message
 from apigw_mcp.tools.http_live import LiveHttpApi
-from apigw_mcp.tools.http_plan_delete import plan_delete_api
+from apigw_mcp.tools.http_plan_delete import plan_delete_api, plan_leftovers
 from apigw_mcp.tools.http_planner import LiveExtras, PlanContext, plan_http_api
 from apigw_mcp.tools.http_spec import HttpApiSpec
 from apigw_mcp.tools.plan import Plan
 from apigw_mcp.tools.results import ChangeResult
 from apigw_mcp.tools.scope import lambda_refusal
+from apigw_mcp.tools.spec_check import check_written
 from apigw_mcp.tools.token import check_token, make_token
 from apigw_mcp.tools.undo import encode, record_for
 from apigw_mcp.tools.validate import lambda_region_account
@@ -36,7 +38,12 @@ Desired = Callable[[LiveHttpApi | None, Identity], HttpApiSpec | None]
 
 @dataclass(frozen=True)
 class Change:
-    """What a tool asks for: which API, how the desired spec follows from it, and how to apply."""
+    """What a tool asks for: which API, how the desired spec follows from it, and how to apply.
+
+    ``drop_log_groups`` and ``drop_permissions`` are what an undone apply created outside the
+    API: log groups are deleted, and this server's invoke statement is removed from functions
+    the restored API no longer uses.
+    """
 
     tool: str
     args: dict[str, Any]
@@ -46,6 +53,9 @@ class Change:
     may_be_missing: bool = False
     deploy: Collection[str] = ()
     notes: list[str] = field(default_factory=list)
+    drop_log_groups: Collection[str] = ()
+    drop_permissions: Collection[str] = ()
+    field_prefix: str = ""
 
 
 async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str | None) -> ChangeResult:
@@ -60,14 +70,14 @@ async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str
         )
     if live is not None:
         check_changeable(rt.scope, live, via_name=change.api_id is None)
-    desired = _desired(change, live, identity)
+    desired = _desired(change, live, identity, rt.scope.region)
     if desired is not None:
         _check_functions(desired, live, rt, identity, change.args)
     functions = (desired.functions() if desired else []) + (live.spec.functions() if live else [])
     logs = [
         s.access_log.destination_arn for s in (desired.stages.values() if desired else []) if s.access_log
     ]
-    extras = await read_extras(rt.aws, functions, logs, live, desired, identity)
+    extras = await read_extras(rt.aws, functions, logs, live, desired, identity, change.drop_log_groups)
     if extras.missing:
         field_name = path_of(extras.missing[0], change.args) or "lambda_arn"
         raise BadInput(field_name, f"Lambda function {extras.missing[0]} does not exist in {rt.scope.region}")
@@ -76,7 +86,9 @@ async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str
     guard.enforce(plan, rt.scope, {live.api_id} if live else set(), change.tool)
     state = _state(live, change, extras)
     args = {"tool": change.tool, **change.args}
-    plan.token = make_token(args, rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps)
+    plan.token = make_token(
+        rt.signer, args, rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps
+    )
     result = ChangeResult(
         plan=plan, api_id=live.api_id if live else None, endpoint=live.endpoint if live else None
     )
@@ -98,14 +110,19 @@ def path_of(value: str, data: Any, prefix: str = "") -> str | None:
     return None
 
 
-def _desired(change: Change, live: LiveHttpApi | None, identity: Identity) -> HttpApiSpec | None:
+def _desired(change: Change, live: LiveHttpApi | None, identity: Identity, region: str) -> HttpApiSpec | None:
     try:
-        return change.desired(live, identity)
+        desired = change.desired(live, identity)
+        if desired is not None:
+            check_written(desired, live.spec if live else None, region, identity.account)
+        return desired
     except ValidationError as error:
-        raise BadInput("invalid arguments", validation_message(error)) from None
+        raise BadInput(
+            change.field_prefix.rstrip(".") or "invalid arguments", validation_message(error)
+        ) from None
     except ValueError as error:
         field_name, _, message = str(error).partition(": ")
-        raise BadInput(field_name, message) from None
+        raise BadInput(change.field_prefix + field_name, message) from None
 
 
 def _check_functions(
@@ -144,17 +161,21 @@ def _plan(
     ctx = PlanContext(rt.scope, identity.account, identity.arn)
     if desired is None:
         if live is None:
-            return Plan(
+            plan = Plan(
                 summary="No changes: the API does not exist.",
                 account=identity.account,
                 region=rt.scope.region,
                 caller=identity.arn,
             )
-        return plan_delete_api(live, extras.statements, ctx)
-    live_extras = LiveExtras(
-        permissions=extras.permissions, log_groups=extras.log_groups, deploy=change.deploy
-    )
-    return plan_http_api(desired, live, live_extras, ctx)
+        else:
+            plan = plan_delete_api(live, extras.statements, ctx)
+    else:
+        live_extras = LiveExtras(
+            permissions=extras.permissions, log_groups=extras.log_groups, deploy=change.deploy
+        )
+        plan = plan_http_api(desired, live, live_extras, ctx)
+    drop_statements = [arn for arn in change.drop_permissions if arn in extras.statements]
+    return plan_leftovers(plan, desired, live, extras.log_groups, change.drop_log_groups, drop_statements)
 
 
 def _state(live: LiveHttpApi | None, change: Change, extras: Extras) -> dict[str, Any]:
@@ -174,12 +195,12 @@ async def _apply(
     api_id = live.api_id if live else outputs.get("api", {}).get("ApiId")
     result.api_id = api_id
     result.endpoint = live.endpoint if live else outputs.get("api", {}).get("ApiEndpoint")
-    added = [
-        s.params["FunctionName"] for s in plan.steps if s.operation == "add_permission" and s.id in outputs
-    ]
+    done = [s for s in plan.steps if s.id in outputs]
+    added = [s.params["FunctionName"] for s in done if s.operation == "add_permission"]
+    groups = [s.params["logGroupName"] for s in done if s.operation == "create_log_group"]
     if api_id and (live is not None or "api" in outputs):
         name = desired.name if desired else live.spec.name if live else str(change.name)
-        record = record_for(live.spec if live else None, desired, api_id, name, added)
-        result.undo = encode(record)
+        record = record_for(live.spec if live else None, desired, api_id, name, added, groups)
+        result.undo = encode(record, rt.signer)
     result.plan = plan.model_copy(update={"steps": [], "diff": []})
     return result

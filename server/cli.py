@@ -34,8 +34,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     _scope_flags(serve)
     serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="HTTP bind address (default 127.0.0.1); any other needs a bearer token and --allowed-host",
+    )
     serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument(
+        "--http-token-file",
+        help="file holding the bearer token HTTP clients must send (or APIGW_MCP_HTTP_TOKEN)",
+    )
+    serve.add_argument(
+        "--allowed-host", action="append", dest="allowed_hosts", help="Host header value HTTP accepts"
+    )
+    serve.add_argument(
+        "--allowed-origin", action="append", dest="allowed_origins", help="browser Origin HTTP accepts"
+    )
     serve.add_argument("--sandbox", action="store_true", help="use an embedded moto sandbox, no AWS account")
     demo = commands.add_parser("demo", help="an end-to-end walk on the sandbox")
     demo.add_argument("--json", action="store_true", help="print one JSON document instead of text")
@@ -134,8 +148,12 @@ def _serve(args: argparse.Namespace) -> None:
             "allow_deletes",
             "audit_log",
             "toolsets",
+            "allowed_hosts",
+            "allowed_origins",
         )
     }
+    if args.http_token_file:
+        flags["http_token"] = _read_token(args.http_token_file)
     if not args.sandbox:
         _run(flags, args)
         return
@@ -154,17 +172,31 @@ def _serve(args: argparse.Namespace) -> None:
         sys.exit(f"apigw-mcp: {error}")
 
 
+def _read_token(path: str) -> str:
+    from .settings import SettingsError
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError as error:
+        raise SettingsError(f"--http-token-file {path}: {error.strerror}") from None
+
+
 def _run(flags: dict[str, object], args: argparse.Namespace) -> None:
     from .settings import load_settings
 
     settings = load_settings(**flags)
     from .app import build_server
 
-    server = build_server(settings)
-    if args.transport == "http":
-        server.run("streamable-http", host=args.host, port=args.port)
-    else:
-        server.run("stdio")
+    if args.transport != "http":
+        build_server(settings).run("stdio")
+        return
+    from .http_serve import HttpBinding, transport_security
+
+    binding = HttpBinding(args.host, args.port)
+    security = transport_security(settings, binding)
+    server = build_server(settings, http=binding)
+    server.run("streamable-http", host=args.host, port=args.port, transport_security=security)
 
 
 if __name__ == "__main__":

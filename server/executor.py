@@ -11,6 +11,7 @@ from apigw_mcp.tools.results import AppliedStep, ChangeResult, FailedStep
 
 from .audit import AuditLog
 from .aws import AwsRuntime
+from .writes import write
 
 _ID_FIELD_BY_KIND = {
     "api": "ApiId",
@@ -32,7 +33,7 @@ async def execute(
     for index, step in enumerate(plan.steps):
         params = resolve_refs(step.params, outputs)
         try:
-            response = await runtime.call(step.service, step.operation, **params)
+            response = await write(runtime, step.service, step.operation, params)
         except AwsCallFailed as error:
             result.failed = FailedStep(operation=step.operation, resource=step.resource, error=str(error))
             result.remaining = [f"{s.operation} {s.resource}" for s in plan.steps[index + 1 :]]
@@ -44,6 +45,11 @@ async def execute(
             request_id=response.get("ResponseMetadata", {}).get("RequestId"),
         )
         result.applied.append(applied)
+        if response.get("Probed"):
+            result.plan.warnings.append(
+                f"{step.operation} {applied.resource_id}: AWS's reply was lost; a read found the change "
+                "applied, so it was not sent again."
+            )
         audit.record(
             tool=tool,
             plan_token=plan.token,

@@ -96,12 +96,13 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
     @tool("undo", "Undo an apply")
     async def undo(handle: str, dry_run: bool = True, plan_token: str = "") -> Out:
         """Preview (then apply) the change back to the state before an apply, from its `undo` handle."""
-        return await run_tool(rt, lambda: _undo_change(handle), dry_run, plan_token)
+        return await run_tool(rt, lambda: _undo_change(rt, handle), dry_run, plan_token)
 
 
-def _undo_change(handle: str) -> Change:
+def _undo_change(rt: Runtime, handle: str) -> Change:
+    """An ordinary change to the handle's before-state; what it restores is checked like any input."""
     try:
-        record = decode(handle)
+        record = decode(handle, rt.signer)
     except ValueError as error:
         raise BadInput("handle", str(error)) from None
 
@@ -109,7 +110,7 @@ def _undo_change(handle: str) -> Change:
         if record.created:
             return None
         if live is None and not record.deleted:
-            raise ValueError(f"handle: API {record.api_id} no longer exists")
+            raise ValueError(f"API {record.api_id} no longer exists")
         return restore(record, live.spec if live else HttpApiSpec(name=record.name))
 
     return Change(
@@ -120,4 +121,7 @@ def _undo_change(handle: str) -> Change:
         may_be_missing=record.created or record.deleted,
         name=record.name if record.deleted else None,
         notes=["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."],
+        drop_log_groups=record.log_groups,
+        drop_permissions=record.permissions,
+        field_prefix="handle.",
     )

@@ -85,10 +85,11 @@ async def read_extras(
     live: LiveHttpApi | None,
     desired: HttpApiSpec | None,
     identity: Identity,
+    more_log_groups: Iterable[str] = (),
 ) -> Extras:
     """Lambda policies (does this API already hold an invoke permission?) and which log groups exist."""
     arns = sorted(set(functions))
-    names = sorted({log_group_name(a) for a in log_arns})
+    names = sorted({log_group_name(a) for a in log_arns} | set(more_log_groups))
     results = await gather(
         *[lambda a=a: function_policy(rt, a) for a in arns],
         *[lambda n=n: _log_group_exists(rt, n) for n in names],

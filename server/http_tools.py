@@ -16,6 +16,7 @@ from apigw_mcp.tools.http_inputs import (
     ApiName,
     AuthorizerInput,
     CreateHttpApiArgs,
+    Description,
     LambdaArn,
     RouteInput,
     StageInput,
@@ -50,7 +51,7 @@ async def run_tool(rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_
     """Build the change inside the guard, so that argument errors come back as actionable tool errors."""
 
     async def work() -> CallToolResult:
-        outcome = await run_change(rt, make(), dry_run, plan_token or None)
+        outcome = (await run_change(rt, make(), dry_run, plan_token or None)).public()
         return result(outcome, render.change_text(outcome, dry_run))
 
     return await guarded(work)
@@ -104,11 +105,13 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     async def create_http_api(
         name: ApiName,
         routes: list[RouteInput],
-        description: Annotated[str, Field(max_length=1024)] = "",
+        description: Description = "",
         cors: Cors | None = None,
         authorizers: list[AuthorizerInput] | None = None,
         stages: list[StageInput] | None = None,
-        default_stage: Annotated[bool, Field(description="$default stage, auto-deploy")] = True,
+        default_stage: Annotated[
+            bool | None, Field(description="$default auto-deploy stage; default: only when no stages given")
+        ] = None,
         tags: Tags | None = None,
         dry_run: bool = True,
         plan_token: str = "",

@@ -9,12 +9,14 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
 from apigw_mcp.tools.errors import ApigwMcpError, validation_message
+from apigw_mcp.tools.redact import redact_text, scrub
 
 
 def result(model: BaseModel, text: str) -> CallToolResult:
+    """Both channels, secret-shaped values masked (a stage variable or an error may quote a secret)."""
     return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=model.model_dump(mode="json", exclude_none=True),
+        content=[TextContent(type="text", text=redact_text(text))],
+        structured_content=scrub(model.model_dump(mode="json", exclude_none=True)),
     )
 
 
@@ -23,6 +25,6 @@ async def guarded(work: Callable[[], Awaitable[CallToolResult]]) -> CallToolResu
     try:
         return await work()
     except ApigwMcpError as error:
-        raise ToolError(str(error)) from None
+        raise ToolError(redact_text(str(error))) from None
     except ValidationError as error:
         raise ToolError(f"invalid arguments: {validation_message(error)}") from None

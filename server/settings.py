@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from apigw_mcp.tools.scope import Scope
@@ -32,9 +32,14 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 CommaList = Annotated[list[str], NoDecode]
 
 
-def default_audit_log() -> str:
+def state_dir() -> Path:
+    """Where per-user state lives: the audit log and the generated signing key."""
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return str(Path(state) / "apigw-mcp" / "audit.jsonl")
+    return Path(state) / "apigw-mcp"
+
+
+def default_audit_log() -> str:
+    return str(state_dir() / "audit.jsonl")
 
 
 class Settings(BaseSettings):
@@ -65,8 +70,35 @@ class Settings(BaseSettings):
         default_factory=lambda: list(TOOLSETS), description=f"tool groups to expose: {', '.join(TOOLSETS)}"
     )
     audit_log: str = Field(default_factory=default_audit_log, description="JSONL audit log path, or 'off'")
+    http_token: SecretStr | None = Field(
+        None,
+        description="bearer token every HTTP client must send (Authorization: Bearer ...); "
+        "required to serve HTTP off loopback",
+    )
+    allowed_hosts: CommaList = Field(
+        default_factory=list,
+        description="Host header values the HTTP transport accepts (host:port or host:*); "
+        "required to serve HTTP off loopback",
+    )
+    allowed_origins: CommaList = Field(
+        default_factory=list,
+        description="browser Origin values the HTTP transport accepts (default: none off loopback)",
+    )
+    handle_key: SecretStr | None = Field(
+        None,
+        description="secret (32+ characters) that signs plan tokens and undo handles; "
+        "replicas behind one client share it (default: generated per user)",
+    )
 
-    @field_validator("api_ids", "api_name_prefixes", "lambda_arns", "toolsets", mode="before")
+    @field_validator(
+        "api_ids",
+        "api_name_prefixes",
+        "lambda_arns",
+        "toolsets",
+        "allowed_hosts",
+        "allowed_origins",
+        mode="before",
+    )
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

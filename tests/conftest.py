@@ -25,6 +25,7 @@ from apigw_mcp.server.settings import load_settings
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+HANDLE_KEY = "test-handle-key-0123456789abcdef0123456789"
 
 
 @pytest.fixture
@@ -101,6 +102,7 @@ def client(moto_endpoint: str, tmp_path: Path) -> ClientFactory:
             "region": REGION,
             "endpoint_url": moto_endpoint,
             "audit_log": str(tmp_path / "audit.jsonl"),
+            "handle_key": HANDLE_KEY,
             **settings,
         }
         async with Client(build_server(load_settings(**values))) as session:

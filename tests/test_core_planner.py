@@ -188,15 +188,10 @@ def test_changed_live_api() -> None:
     assert plan.steps[2].params["Target"] == "integrations/i1"
 
 
-def test_unmanaged_live_api_gets_managed_tag() -> None:
+def test_unmanaged_live_api_in_scope_is_not_tagged() -> None:
+    """An API in scope by id or name prefix changes as it is: never tagged managed behind the user's back."""
     plan = plan_http_api(request(), live(managed=False), extras(FN), CTX)
-    assert_golden("plan_adopt_unmanaged", plan.model_dump(mode="json"))
-    assert [(s.operation, s.params) for s in plan.steps] == [
-        (
-            "tag_resource",
-            {"ResourceArn": f"arn:aws:apigateway:{REGION}::/apis/abc123", "Tags": {MANAGED_TAG: "true"}},
-        )
-    ]
+    assert plan.steps == []
 
 
 def test_new_secured_api() -> None:

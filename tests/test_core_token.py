@@ -8,8 +8,10 @@ import pytest
 
 from apigw_mcp.tools.errors import StalePlan
 from apigw_mcp.tools.plan import Step
+from apigw_mcp.tools.signing import Signer
 from apigw_mcp.tools.token import check_token, make_token
 
+SIGNER = Signer(b"test-signing-key-" * 2)
 ARGS = {"name": "orders", "routes": [{"route_key": "GET /orders"}]}
 SCOPE = {"region": "us-east-1", "read_only": False}
 IDENTITY = "arn:aws:iam::123456789012:role/dev"
@@ -35,7 +37,9 @@ def token(**change: Any) -> str:
         "steps": STEPS,
     }
     parts.update(change)
-    return make_token(parts["args"], parts["scope"], parts["identity"], parts["state"], parts["steps"])
+    return make_token(
+        SIGNER, parts["args"], parts["scope"], parts["identity"], parts["state"], parts["steps"]
+    )
 
 
 def test_make_token_is_deterministic() -> None:
@@ -94,3 +98,12 @@ def test_check_token_passes_on_equal_tokens() -> None:
 def test_malformed_token(given: str) -> None:
     with pytest.raises(StalePlan, match="plan_token is malformed"):
         check_token(given, token(), STATE)
+
+
+def test_token_is_signed_with_the_servers_key() -> None:
+    """Without the key nobody can make the token a preview would give: another key gives another token."""
+    other = make_token(Signer(b"another-key-" * 3), ARGS, SCOPE, IDENTITY, STATE, STEPS)
+    assert other.split(".")[0] != token().split(".")[0]
+    assert other.split(".")[1:] == token().split(".")[1:]
+    with pytest.raises(StalePlan, match="token is from another plan"):
+        check_token(other, token(), STATE)

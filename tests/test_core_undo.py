@@ -9,8 +9,11 @@ import zlib
 import pytest
 
 from apigw_mcp.tools.http_spec import HttpApiSpec
+from apigw_mcp.tools.signing import Signer
 from apigw_mcp.tools.undo import UndoRecord, decode, encode, record_for, restore
 from tests.test_core_edits import FN, PROD, live_api, ops, plan, route
+
+SIGNER = Signer(b"test-signing-key-" * 2)
 
 CORS = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET"], "AllowCredentials": False}
 JWT_ON = {"AuthorizationType": "JWT", "AuthorizerId": "a1", "AuthorizationScopes": ["orders:read"]}
@@ -29,15 +32,15 @@ AFTER = live_api(
 
 
 def test_record_for_create_and_delete() -> None:
-    created = record_for(None, AFTER.spec, "abc123", "orders", [FN])
+    created = record_for(None, AFTER.spec, "abc123", "orders", [FN], [])
     assert (created.created, created.deleted, created.before, created.permissions) == (True, False, {}, [FN])
-    deleted = record_for(BEFORE.spec, None, "abc123", "orders", [])
+    deleted = record_for(BEFORE.spec, None, "abc123", "orders", [], [])
     assert (deleted.created, deleted.deleted) == (False, True)
     assert restore(deleted, HttpApiSpec(name="anything")) == BEFORE.spec
 
 
 def test_record_for_update_keeps_only_touched_parts() -> None:
-    record = record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [])
+    record = record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [], [])
     assert set(record.before) == {"description", "cors", "routes", "authorizers", "stages"}
     assert record.before["description"] == ""
     assert record.before["cors"] is None
@@ -50,60 +53,93 @@ def test_record_for_update_keeps_only_touched_parts() -> None:
 
 
 def test_record_for_nothing_changed() -> None:
-    assert record_for(BEFORE.spec, BEFORE.spec, "abc123", "orders", []).before == {}
+    assert record_for(BEFORE.spec, BEFORE.spec, "abc123", "orders", [], []).before == {}
 
 
 @pytest.mark.parametrize(
     "record",
     [
-        record_for(None, AFTER.spec, "abc123", "orders", [FN]),
-        record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", []),
-        record_for(AFTER.spec, BEFORE.spec, "abc123", "orders", []),
-        record_for(AFTER.spec, None, "abc123", "orders", []),
+        record_for(None, AFTER.spec, "abc123", "orders", [FN], []),
+        record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [], []),
+        record_for(AFTER.spec, BEFORE.spec, "abc123", "orders", [], []),
+        record_for(AFTER.spec, None, "abc123", "orders", [], []),
     ],
     ids=["create", "update", "reverse-update", "delete"],
 )
 def test_encode_decode_round_trip(record: UndoRecord) -> None:
-    handle = encode(record)
-    assert re.fullmatch(r"[A-Za-z0-9_-]+", handle)
-    assert decode(handle) == record
+    handle = encode(record, SIGNER)
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+", handle)
+    assert decode(handle, SIGNER) == record
 
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+def _signed(payload: bytes, signer: Signer = SIGNER) -> str:
+    """A handle this server's key signed, with any payload: what only a key holder could make."""
+    body = f"u1.{_b64(zlib.compress(payload))}"
+    return f"{body}.{signer.mac('undo-handle', body.encode())}"
+
+
+GOOD = encode(record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [], []), SIGNER)
+NOT_OURS = "not an undo handle from this server: pass the `undo` value of an apply unchanged"
+TAMPERED = "undo handle signature does not match"
+
+
 @pytest.mark.parametrize(
-    "handle",
+    ("handle", "message"),
     [
-        "",
-        "not a handle!",
-        "abc",
-        _b64(b"plain bytes, not zlib"),
-        _b64(zlib.compress(b"not json")),
-        _b64(zlib.compress(b'{"name": "orders"}')),
-        _b64(zlib.compress(b"[1, 2]")),
-        encode(record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", []))[:-8],
+        ("", NOT_OURS),
+        ("not a handle!", NOT_OURS),
+        ("abc", NOT_OURS),
+        (_b64(zlib.compress(b'{"api_id": "abc123", "name": "orders"}')), NOT_OURS),
+        ("u2." + GOOD[3:], NOT_OURS),
+        (GOOD[:-8], TAMPERED),
+        (GOOD[:20] + ("A" if GOOD[20] != "A" else "B") + GOOD[21:], TAMPERED),
+        (_signed(b'{"api_id":"abc123","name":"orders"}', Signer(b"k" * 32)), TAMPERED),
+        ("u1." + "A" * 70000 + ".sig", "at most"),
+        (_signed(b"plain bytes, not json"), NOT_OURS),
+        (_signed(b"[1, 2]"), NOT_OURS),
+        (_signed(b'{"name": "orders"}'), NOT_OURS),
+        (_signed(b'{"api_id": "abc123", "name": "orders", "kind": "rest"}'), NOT_OURS),
+        (_signed(b'{"api_id": "abc123", "name": "orders", "v": 2}'), NOT_OURS),
+        (_signed(b'{"api_id": "../x", "name": "orders"}'), NOT_OURS),
+        (_signed(b'{"api_id": "abc123", "name": "orders", "extra": 1}'), NOT_OURS),
+        (_signed(b'{"api_id": "abc123", "name": "' + b"x" * 2_000_000 + b'"}'), NOT_OURS),
     ],
     ids=[
         "empty",
         "not-base64",
         "short",
-        "not-zlib",
-        "not-json",
-        "missing-api-id",
-        "not-an-object",
+        "unsigned-old-format",
+        "other-version",
         "truncated",
+        "one-character-edited",
+        "signed-with-another-key",
+        "oversized",
+        "signed-not-json",
+        "signed-not-an-object",
+        "signed-missing-api-id",
+        "signed-unknown-kind",
+        "signed-unknown-version",
+        "signed-bad-api-id",
+        "signed-unknown-field",
+        "signed-zlib-bomb",
     ],
 )
-def test_decode_garbage(handle: str) -> None:
-    message = "not an undo handle from this server: pass the `undo` value of an apply unchanged"
+def test_decode_refuses(handle: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        decode(handle)
+        decode(handle, SIGNER)
+
+
+def test_handles_carry_version_and_kind() -> None:
+    assert GOOD.startswith("u1.")
+    assert decode(GOOD, SIGNER).kind == "http" and decode(GOOD, SIGNER).v == 1
 
 
 def test_restore_brings_back_exactly_what_was_touched() -> None:
-    record = decode(encode(record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [])))
+    record = decode(encode(record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [], []), SIGNER), SIGNER)
     assert restore(record, AFTER.spec) == BEFORE.spec
     late = {**AFTER.spec.routes, "GET /late": AFTER.spec.routes["ANY /items"]}
     later = AFTER.spec.model_copy(update={"tags": {"team": "x"}, "routes": late})
@@ -113,7 +149,7 @@ def test_restore_brings_back_exactly_what_was_touched() -> None:
 
 
 def test_planning_restore_returns_the_live_api_to_before() -> None:
-    record = decode(encode(record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [])))
+    record = decode(encode(record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [], []), SIGNER), SIGNER)
     result = plan(restore(record, AFTER.spec), AFTER)
     assert ops(result) == [
         "update_api api abc123",
@@ -131,7 +167,7 @@ def test_planning_restore_returns_the_live_api_to_before() -> None:
 
 def test_undoing_the_undo_is_the_original_change() -> None:
     forward = plan(AFTER.spec, BEFORE)
-    back = record_for(AFTER.spec, BEFORE.spec, "abc123", "orders", [])
+    back = record_for(AFTER.spec, BEFORE.spec, "abc123", "orders", [], [])
     assert plan(restore(back, BEFORE.spec), BEFORE).steps == forward.steps
 
 
@@ -143,6 +179,6 @@ def test_handle_for_a_two_route_change_is_small() -> None:
             route("r3", "$default", "i2"),
         ]
     )
-    handle = encode(record_for(BEFORE.spec, after.spec, "abc123", "orders", [FN]))
+    handle = encode(record_for(BEFORE.spec, after.spec, "abc123", "orders", [FN], []), SIGNER)
     assert len(handle) < 600
-    assert set(decode(handle).before["routes"]) == {"GET /orders", "ANY /items"}
+    assert set(decode(handle, SIGNER).before["routes"]) == {"GET /orders", "ANY /items"}

@@ -203,9 +203,11 @@ async def test_secured_api_from_nothing_and_back(
             "delete_api",
             "remove_permission",
             "remove_permission",
+            "delete_log_group",
         ]
         assert "failed" not in undone
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
+    assert "/aws/apigateway/shop/prod" not in log_groups(moto_endpoint), "undo covers its log group"
     for function in (FUNCTION, second):
         assert not [s for s in statements(moto_endpoint, function) if api_id in s["Sid"]]
     assert state() == nothing

@@ -137,14 +137,18 @@ async def test_unmanaged_api_name_is_refused_with_its_id(
     assert state() == before
 
 
-async def test_listed_api_id_may_be_adopted(
+async def test_listed_api_is_changed_without_being_tagged(
     client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
+    """An API in scope through APIGW_MCP_API_IDS changes as it is: the managed tag is for what we create."""
     api_id = v2(moto_endpoint).create_api(Name="orders", ProtocolType="HTTP")["ApiId"]
     async with client(api_ids=[api_id]) as session:
         applied = await preview_and_apply(session, orders_request())
-    assert applied["api_id"] == api_id
-    assert v2(moto_endpoint).get_api(ApiId=api_id)["Tags"]["apigw-mcp:managed"] == "true"
+        route = {"route_key": "POST /orders", "lambda_arn": FUNCTION}
+        added = await preview_and_apply(session, {"api_id": api_id, "route": route}, tool="add_route")
+    assert applied["api_id"] == api_id and added["applied"]
+    assert all("apigw-mcp:managed" not in s["params"].get("Tags", {}) for s in applied["preview"]["steps"])
+    assert "apigw-mcp:managed" not in (v2(moto_endpoint).get_api(ApiId=api_id).get("Tags") or {})
 
 
 async def test_removing_a_route_needs_deletes_enabled(

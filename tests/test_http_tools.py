@@ -653,7 +653,7 @@ async def test_delete_api_lists_what_is_lost_and_needs_deletes(
     client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
 ) -> None:
     async with client() as session:
-        api_id = await make_api(session, stages=[{"name": "prod"}])
+        api_id = await make_api(session, stages=[{"name": "prod"}], default_stage=True)
         before = state()
         refused = await session.call_tool("delete_api", {"api_id": api_id})
         assert refused.is_error and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
@@ -762,7 +762,7 @@ async def test_undo_of_delete_api_recreates_it_under_a_new_id(
         "GET /orders": "JWT:users [orders/read]",
         "ANY /legacy/{proxy+}": "NONE",
     }
-    assert {s["name"] for s in described["stages"]} == {"$default", "prod"}
+    assert {s["name"] for s in described["stages"]} == {"prod"}
     assert [a["name"] for a in described["authorizers"]] == ["users"]
     (statement,) = statements(moto_endpoint, FUNCTION)
     assert recreated["api_id"] in statement["Condition"]["ArnLike"]["AWS:SourceArn"]

@@ -240,7 +240,8 @@ def test_server_json_packages() -> None:
         for variable in variables:
             field = settings[variable["name"]]
             assert isinstance(variable["description"], str) and variable["description"]
-            assert variable["isSecret"] is False, variable["name"]
+            secret = "SecretStr" in str(field.annotation)
+            assert variable["isSecret"] is secret, variable["name"]
             assert variable["isRequired"] is (variable["name"] == "APIGW_MCP_REGION")
             assert variable["format"] in INPUT_FORMATS
             assert (variable["format"] == "boolean") is (field.annotation is bool), variable["name"]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .http_live import integration_spec
+from .redact import redact
 from .scope import MANAGED_TAG, is_managed
 
 
@@ -99,7 +100,7 @@ def _stage(raw: dict[str, Any], endpoint: str) -> StageView:
         throttle=_throttle(raw.get("DefaultRouteSettings")),
         route_throttle=routes or None,
         access_log=(raw.get("AccessLogSettings") or {}).get("DestinationArn"),
-        variables=raw.get("StageVariables") or None,
+        variables=redact(raw.get("StageVariables")) or None,
         deployment=f"{deployment} ({day(raw.get('LastUpdatedDate'))})" if deployment else None,
     )
 

@@ -38,8 +38,9 @@ class StalePlan(ApigwMcpError):
 
 
 class AwsCallFailed(ApigwMcpError):
-    """An AWS call failed; the message carries code, request id and advice."""
+    """An AWS call failed; the message carries code, request id and advice. ``status``: HTTP, 0 if none."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, status: int = 0) -> None:
         self.code = code
+        self.status = status
         super().__init__(message)

@@ -1,29 +1,28 @@
 """Every planned step passes the guard or gets a named reason; the guard runs before any write.
 
-It is a second fence behind input validation: it re-checks what reaches AWS
-(operations, scope, targets) on the steps themselves, so a planner bug cannot
-write outside the scope either.
+It is a second fence behind input validation, and it fails closed: a step's operation
+must be in the operations table and allowed for the tool, every parameter it carries
+must be declared there for that operation and pass its judge (``params.py``), and at
+least one target (API, function, log group, URL, issuer, ...) must be present. A
+planner bug, a forged undo handle or an unknown field cannot write outside the scope.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import OutOfScope
-from .netcheck import url_refusal
+from .judges import STATEMENT_PREFIX, GuardContext
 from .operations import lookup
-from .plan import REF_PATTERN, Plan, Step
-from .scope import MANAGED_TAG, Scope, lambda_refusal
+from .params import Param
+from .plan import Plan, Step, refs_in
+from .scope import Scope
 from .tool_operations import allows
-from .validate import LAMBDA_ARN
 
-STATEMENT_PREFIX = "apigw-mcp-"
-_TAGGED_API = re.compile(r"arn:[a-z-]+:apigateway:[a-z0-9-]+::/apis/([A-Za-z0-9]+)")
-_SOURCE_ARN = re.compile(
-    r"arn:[a-z-]+:execute-api:(?P<region>[^:]*):(?P<account>[^:]*):(?P<api>\$\{[A-Za-z0-9_.]+\}|[^/]*)/.*"
-)
+__all__ = ["STATEMENT_PREFIX", "Verdict", "check", "enforce"]
+_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def check(
     """Denials for ``plan``; an empty list means every step may run.
 
     ``changeable_api_ids`` are the existing APIs in scope (managed or listed); APIs
-    the plan itself creates are addressed through placeholders and always allowed.
+    the plan itself creates are addressed through placeholders of earlier steps.
     """
     denials: list[Verdict] = []
     if plan.region != scope.region:
@@ -54,98 +53,86 @@ def check(
                 f"credentials are for account {plan.account}, APIGW_MCP_ACCOUNT pins {scope.account}",
             )
         )
+    earlier: list[str] = []
     for step in plan.steps:
-        reason = _step_refusal(step, scope, plan.account, changeable_api_ids)
-        if reason is None and tool is not None and not allows(tool, step.service, step.operation):
-            reason = ("tool-scope", f"{tool} may not call {step.service}.{step.operation}")
+        ctx = GuardContext(scope, plan.account, changeable_api_ids, tuple(earlier))
+        reason = _step_refusal(step, ctx, tool)
         if reason is not None:
             denials.append(Verdict(step.id, *reason))
+        earlier.append(step.id)
     return denials
 
 
 def enforce(plan: Plan, scope: Scope, changeable_api_ids: Collection[str], tool: str | None = None) -> None:
     denials = check(plan, scope, changeable_api_ids, tool)
     if denials:
-        lines = "; ".join(f"{d.step_id}: {d.reason}" for d in denials)
-        raise OutOfScope(denials[0].rule, lines)
+        raise OutOfScope(denials[0].rule, summarise(denials))
 
 
-def _step_refusal(
-    step: Step, scope: Scope, account: str, changeable: Collection[str]
-) -> tuple[str, str] | None:
+def summarise(denials: list[Verdict]) -> str:
+    """The first few refusals and how many more, so one refusal stays one readable line."""
+    shown = "; ".join(f"{d.step_id}: {d.reason}" for d in denials[:_SHOWN])
+    more = len(denials) - _SHOWN
+    return shown + (f"; and {more} more step(s) refused" if more > 0 else "")
+
+
+def _step_refusal(step: Step, ctx: GuardContext, tool: str | None) -> tuple[str, str] | None:
     operation = lookup(step.service, step.operation)
-    if operation is None:
+    if operation is None or operation.access == "read":
         return (
             "unknown-operation",
-            f"{step.service}.{step.operation} is not an operation this server may call",
+            f"{step.service}.{step.operation} is not a write this server may plan",
         )
-    if operation.access != "read" and scope.read_only:
+    if ctx.scope.read_only:
         return "read-only", "the server is read-only (unset APIGW_MCP_READ_ONLY to allow changes)"
-    if operation.access == "delete" and not scope.allow_deletes:
+    if operation.access == "delete" and not ctx.scope.allow_deletes:
         return "deletes-off", (
             f"{step.operation} deletes {step.resource}; deletes are off "
             "(set APIGW_MCP_ALLOW_DELETES=true to allow them)"
         )
-    return _target_refusal(step, scope, account, changeable)
-
-
-def _api_refusal(api_id: str, changeable: Collection[str]) -> tuple[str, str] | None:
-    if REF_PATTERN.fullmatch(api_id) or api_id in changeable:
-        return None
-    return "api-scope", f"API {api_id} is not in scope (managed tag, APIGW_MCP_API_IDS or name prefix)"
-
-
-def _target_refusal(
-    step: Step, scope: Scope, account: str, changeable: Collection[str]
-) -> tuple[str, str] | None:
-    params = step.params
-    api_id = params.get("ApiId")
-    if isinstance(api_id, str) and (refusal := _api_refusal(api_id, changeable)):
+    if tool is not None and not allows(tool, step.service, step.operation):
+        return "tool-scope", f"{tool} may not call {step.service}.{step.operation}"
+    unresolved = sorted(refs_in(step.params) - set(ctx.earlier))
+    if unresolved:
+        return "invalid-ref", f"{step.operation} refers to {unresolved[0]!r}, not an earlier step"
+    refusal = _params_refusal(step.operation, step.params, operation.params, ctx)
+    if refusal is not None:
         return refusal
-    resource_arn = params.get("ResourceArn")
-    if isinstance(resource_arn, str):
-        tagged = _TAGGED_API.fullmatch(resource_arn)
-        return _api_refusal(tagged.group(1) if tagged else resource_arn, changeable)
-    if step.operation == "create_api" and (params.get("Tags") or {}).get(MANAGED_TAG) != "true":
-        return "api-scope", "APIs this server creates must carry the managed tag"
-    uri = params.get("IntegrationUri")
-    if isinstance(uri, str):
-        return _uri_refusal(uri, scope, account)
-    if step.operation in ("add_permission", "remove_permission"):
-        return _permission_refusal(params, scope, account, changeable)
+    missing = [name for name, param in operation.params.items() if param.required and name not in step.params]
+    if missing or not any(operation.params[name].target for name in step.params):
+        return "no-target", f"{step.operation} names no target the guard can judge; refused"
     return None
 
 
-def _uri_refusal(uri: str, scope: Scope, account: str) -> tuple[str, str] | None:
-    if LAMBDA_ARN.fullmatch(uri):
-        reason = lambda_refusal(scope, uri, account)
-        return ("lambda-scope", reason) if reason else None
-    reason = url_refusal(uri)
-    return ("integration-target", f"integration URL {uri!r}: {reason}") if reason else None
-
-
-def _permission_refusal(
-    params: dict[str, object], scope: Scope, account: str, changeable: Collection[str]
+def _params_refusal(
+    where: str, values: Mapping[str, Any], declared: Mapping[str, Param], ctx: GuardContext
 ) -> tuple[str, str] | None:
-    reason = lambda_refusal(scope, str(params.get("FunctionName", "")), account)
-    if reason:
-        return "lambda-scope", reason
-    if "Principal" not in params:  # remove_permission: only this server's statement for an API in scope
-        sid = str(params.get("StatementId", ""))
-        if not sid.startswith(STATEMENT_PREFIX):
-            return (
-                "permission-scope",
-                f"only statements this server added ({STATEMENT_PREFIX}API_ID) may be removed",
-            )
-        return _api_refusal(sid.removeprefix(STATEMENT_PREFIX), changeable)
-    match = _SOURCE_ARN.fullmatch(str(params.get("SourceArn", "")))
-    if match is None or match.group("region") != scope.region or match.group("account") != account:
-        expected = f"arn:aws:execute-api:{scope.region}:{account}:API_ID/..."
-        return "permission-scope", f"a Lambda invoke permission's SourceArn must be {expected}"
-    api = match.group("api")
-    if any(c in api for c in "*?") and not REF_PATTERN.fullmatch(api):
-        return (
-            "permission-scope",
-            "a Lambda invoke permission must name one API in its SourceArn, never a wildcard",
-        )
-    return _api_refusal(api, changeable)
+    for name, value in values.items():
+        param = declared.get(name)
+        path = f"{where}.{name}"
+        if param is None:
+            return "unknown-parameter", f"{path} is not a parameter this server sends; refused"
+        refusal = _value_refusal(path, value, param, ctx)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def _value_refusal(path: str, value: Any, param: Param, ctx: GuardContext) -> tuple[str, str] | None:
+    if param.judge is not None:
+        reason = param.judge(value, ctx)
+        return (getattr(reason, "rule", param.rule), f"{path}: {reason}") if reason else None
+    if not isinstance(value, dict):
+        return param.rule, f"{path}: must be an object"
+    if param.each_key is None:
+        return _params_refusal(path, value, param.fields, ctx)
+    for key, item in value.items():
+        reason = param.each_key(key, ctx)
+        if reason:
+            return param.rule, f"{path} key {key!r}: {reason}"
+        if not isinstance(item, dict):
+            return param.rule, f"{path}.{key}: must be an object"
+        refusal = _params_refusal(f"{path}.{key}", item, param.fields, ctx)
+        if refusal is not None:
+            return refusal
+    return None

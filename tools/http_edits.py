@@ -15,6 +15,7 @@ from . import validate
 from .cors import Cors
 from .http_inputs import (
     AuthorizerInput,
+    Description,
     IntegrationUrl,
     LambdaArn,
     RouteInput,
@@ -174,7 +175,7 @@ class StageChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     auto_deploy: bool | None = None
-    description: str | None = Field(None, max_length=1024)
+    description: Description | None = None
     variables: Annotated[dict[str, str], AfterValidator(validate.stage_variables)] | None = None
     throttle: Throttle | None = None
     route_throttle: dict[str, Throttle] | None = None

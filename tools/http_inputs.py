@@ -32,6 +32,7 @@ ApiName = Annotated[str, AfterValidator(validate.api_name)]
 Tags = Annotated[dict[str, str], AfterValidator(validate.tags)]
 StageName = Annotated[str, AfterValidator(validate.stage_name)]
 Issuer = Annotated[str, AfterValidator(validate.issuer)]
+Description = Annotated[str, AfterValidator(validate.description)]
 MAX_ROUTES = 300
 MAX_SCOPES = 10
 DEFAULT_LOG_FORMAT = (
@@ -173,7 +174,7 @@ class StageInput(BaseModel):
 
     name: StageName
     auto_deploy: bool = True
-    description: str = Field("", max_length=1024)
+    description: Description = ""
     variables: Annotated[dict[str, str], AfterValidator(validate.stage_variables)] = Field(
         default_factory=dict
     )
@@ -184,6 +185,9 @@ class StageInput(BaseModel):
     log_format: Annotated[str, AfterValidator(validate.access_log_format)] | None = None
 
     def spec(self, api_name: str, region: str, account: str) -> StageSpec:
+        """The stage's spec; a ValueError starting "log_group_arn:" when the group is in another place."""
+        if self.log_group_arn is not None:
+            validate.log_group_in(self.log_group_arn, region, account)
         log = None
         if self.access_log or self.log_group_arn or self.log_format:
             arn = self.log_group_arn or default_log_group_arn(api_name, self.name, region, account)
@@ -196,6 +200,13 @@ class StageInput(BaseModel):
             route_throttle={validate.route_key(k): v for k, v in self.route_throttle.items()},
             access_log=log,
         )
+
+
+def _stage_spec(stage: StageInput, api_name: str, region: str, account: str, field: str) -> StageSpec:
+    try:
+        return stage.spec(api_name, region, account)
+    except ValueError as error:
+        raise ValueError(f"{field}.{error}") from None
 
 
 def default_log_group_arn(api_name: str, stage: str, region: str, account: str) -> str:
@@ -272,11 +283,11 @@ class CreateHttpApiArgs(BaseModel):
 
     name: ApiName
     routes: list[RouteInput]
-    description: str = Field("", max_length=1024)
+    description: Description = ""
     cors: Cors | None = None
     authorizers: list[AuthorizerInput] = Field(default_factory=list, max_length=10)
     stages: list[StageInput] = Field(default_factory=list, max_length=10)
-    default_stage: bool = True
+    default_stage: bool | None = None
     tags: Tags = Field(default_factory=dict)
 
     def spec(self, region: str, account: str) -> HttpApiSpec:
@@ -287,10 +298,14 @@ class CreateHttpApiArgs(BaseModel):
         routes = {
             r.route_key: route_spec(r, f"routes.{i}", authorizers, {}) for i, r in enumerate(self.routes)
         }
-        stages = {s.name: s.spec(self.name, region, account) for s in self.stages}
+        stages = {
+            s.name: _stage_spec(s, self.name, region, account, f"stages.{i}")
+            for i, s in enumerate(self.stages)
+        }
         if len(stages) != len(self.stages):
             raise ValueError("stages: names must be unique")
-        if self.default_stage:
+        # A $default stage next to named ones is a second, unthrottled and unlogged door: only when asked.
+        if self.default_stage or (self.default_stage is None and not self.stages):
             stages.setdefault(DEFAULT_STAGE, StageSpec())
         return HttpApiSpec(
             name=self.name,

@@ -1,9 +1,13 @@
-"""The plan that deletes a whole HTTP API, listing everything that will be lost (pure)."""
+"""The plan that deletes a whole HTTP API, and what an undo removes besides the API (pure)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .http_live import LiveHttpApi
+from .http_plan_stages import log_group_name
 from .http_planner import PlanContext, statement_id
+from .http_spec import HttpApiSpec
 from .plan import Plan
 from .plan_builder import Builder
 
@@ -42,4 +46,56 @@ def plan_delete_api(live: LiveHttpApi, statements: list[str], ctx: PlanContext) 
         steps=b.steps,
         diff=b.diff,
         warnings=b.warnings,
+    )
+
+
+def plan_leftovers(
+    plan: Plan,
+    desired: HttpApiSpec | None,
+    live: LiveHttpApi | None,
+    existing_log_groups: Collection[str],
+    drop_log_groups: Collection[str],
+    drop_statements: Collection[str],
+) -> Plan:
+    """``plan`` plus removing what an undone apply created outside the API that it no longer uses.
+
+    Log groups the apply created are deleted (with the logs written since); this server's
+    invoke statement goes from functions the apply gave it to, unless the API still uses them.
+    """
+    if not drop_log_groups and not drop_statements:
+        return plan
+    b = Builder(steps=list(plan.steps), diff=list(plan.diff), warnings=list(plan.warnings))
+    used = {
+        log_group_name(s.access_log.destination_arn)
+        for s in (desired.stages.values() if desired else [])
+        if s.access_log
+    }
+    for index, name in enumerate(sorted(set(drop_log_groups) & set(existing_log_groups) - used), start=1):
+        b.add(
+            f"del_log{index}",
+            "logs",
+            "delete_log_group",
+            "delete",
+            f"log group {name}",
+            {"logGroupName": name},
+        )
+        b.change("-", f"log group {name}")
+        b.warn(f"Deletes log group {name}, which the undone apply created, and any logs written to it since.")
+    already = {s.params.get("FunctionName") for s in plan.steps if s.operation == "remove_permission"}
+    keep = set(desired.functions()) if desired else set()
+    for index, arn in enumerate(sorted(set(drop_statements) - keep - already), start=1):
+        if live is None:
+            continue
+        b.add(
+            f"del_perm{index}",
+            "lambda",
+            "remove_permission",
+            "delete",
+            f"permission {arn}",
+            {"FunctionName": arn, "StatementId": statement_id(live.api_id)},
+        )
+        b.change("-", f"permission {arn.split(':function:')[-1]}")
+    summary = plan.summary if plan.steps else "Removes what the undone apply created."
+    return plan.model_copy(
+        update={"steps": b.steps, "diff": b.diff, "warnings": b.warnings, "summary": summary}
     )

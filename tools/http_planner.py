@@ -16,6 +16,7 @@ from .http_live import LiveHttpApi
 from .http_plan_routes import plan_authorizers, plan_cleanup, plan_integrations, plan_routes
 from .http_plan_stages import plan_log_groups, plan_stages
 from .http_spec import HttpApiSpec
+from .http_trust import trust_warnings
 from .plan import Plan
 from .plan_builder import Builder
 from .scope import MANAGED_TAG, Scope
@@ -117,9 +118,8 @@ def _update_api(b: Builder, desired: HttpApiSpec, live: LiveHttpApi, ctx: PlanCo
             {"ApiId": live.api_id},
         )
         b.change("-", "cors", "", current.cors, None)
+    # An API in scope by id or name prefix is changed as it is: never tagged managed behind the user's back.
     wanted = {k: v for k, v in desired.tags.items() if current.tags.get(k) != v}
-    if not live.managed:
-        wanted[MANAGED_TAG] = "true"
     if wanted:
         arn = f"arn:{ctx.partition}:apigateway:{ctx.scope.region}::/apis/{live.api_id}"
         b.add(
@@ -163,6 +163,8 @@ def _permissions(
 
 
 def _warn(b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None, deploying: Collection[str]) -> None:
+    for warning in trust_warnings(desired, live):
+        b.warn(warning)
     open_routes = [
         k for k, r in desired.routes.items() if r.authorization == "NONE" and not k.startswith("OPTIONS ")
     ]
@@ -172,6 +174,7 @@ def _warn(b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None, deploying:
         b.warn("CORS allows any origin ('*').")
     if desired.cors:
         b.warn("An HTTP API's CORS configuration replaces CORS headers sent by the backend.")
+    _uneven_stages(b, desired)
     if any(s.effect == "delete" for s in b.steps):
         b.warn("This plan deletes live resources (listed with '-' in the diff).")
     touches_routes = any(s.operation.endswith(("_route", "_integration", "_authorizer")) for s in b.steps)
@@ -180,6 +183,21 @@ def _warn(b: Builder, desired: HttpApiSpec, live: LiveHttpApi | None, deploying:
         b.warn(
             f"Stage(s) {', '.join(manual)} do not auto-deploy: call deploy_stage with deploy=true to publish."
         )
+
+
+def _uneven_stages(b: Builder, desired: HttpApiSpec) -> None:
+    """Every stage is its own door to the same backends: one left open next to a guarded one is said."""
+    for what, has in (
+        ("throttling", lambda s: s.throttle is not None),
+        ("access logs", lambda s: s.access_log),
+    ):
+        with_it = sorted(n for n, s in desired.stages.items() if has(s))
+        without = sorted(n for n, s in desired.stages.items() if not has(s))
+        if with_it and without:
+            b.warn(
+                f"Stage(s) {', '.join(without)} have no {what} while {', '.join(with_it)} do: "
+                "each stage serves the same routes."
+            )
 
 
 def summary(name: str, live: LiveHttpApi | None, b: Builder) -> str:

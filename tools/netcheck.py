@@ -2,7 +2,10 @@
 
 ``socket.inet_aton`` is used only as a parser: it reads every IPv4 literal form
 browsers and libc accept (``127.1``, ``0x7f000001``, ``2130706433``, octal parts),
-which is exactly the set an attacker would try.
+which is exactly the set an attacker would try. A host that is not ASCII is first
+mapped the way resolvers map it (IDNA with UTS #46: fullwidth digits and dots, the
+ideographic full stop), so fullwidth ``127.0.0.1`` is judged as ASCII ``127.0.0.1``; and it is
+refused either way, since what reaches AWS must be the form that was judged.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 from urllib.parse import urlsplit
+
+import idna
 
 _METADATA_NAMES = frozenset(
     {"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal", "metadata.aws"}
@@ -20,6 +25,8 @@ _PRIVATE_SUFFIXES = (".localhost", ".internal", ".local", ".localdomain", ".intr
 
 def url_refusal(url: str) -> str | None:
     """None when ``url`` is an acceptable public HTTPS target, else why not."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "must not contain whitespace or control characters"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -39,6 +46,8 @@ def url_refusal(url: str) -> str | None:
 
 def host_refusal(host: str) -> str | None:
     host = host.lower().strip("[]")
+    if not host.isascii():
+        return _unicode_host_refusal(host)
     if "%" in host:
         return f"host {host!r} has an encoded or zoned part; write the plain host name"
     address = _as_ip(host)
@@ -49,6 +58,17 @@ def host_refusal(host: str) -> str | None:
     if "." not in host:
         return f"host {host!r} is not a fully qualified public name"
     return None
+
+
+def _unicode_host_refusal(host: str) -> str:
+    try:
+        ascii_host = idna.encode(host, uts46=True, transitional=False).decode().rstrip(".")
+    except idna.IDNAError:
+        return f"host {host!r} is not a valid internationalised domain name"
+    refusal = host_refusal(ascii_host)
+    if refusal is not None:
+        return f"host {host!r} maps to {ascii_host!r}: {refusal}"
+    return f"host {host!r} is not ASCII: write it as {ascii_host!r}"
 
 
 def _as_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

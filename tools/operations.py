@@ -8,7 +8,11 @@ cannot drift apart. ``resource`` is the IAM resource ARN pattern, with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, NamedTuple
+
+from .params import LAMBDA, LOGS, Param
+from .params_v2 import V2
 
 Access = Literal["read", "write", "delete"]
 
@@ -27,11 +31,14 @@ _FUNCTION = "arn:aws:lambda:{region}:{account}:function:*"
 
 
 class Operation(NamedTuple):
+    """``params``: what a write may carry and how the guard judges each value (``params.py``)."""
+
     service: str
     name: str
     access: Access
     iam_action: str
     resource: str
+    params: Mapping[str, Param] = {}
 
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -62,7 +69,6 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("apigatewayv2", "delete_access_log_settings", "write", "apigateway:DELETE", _API_CHILD),
     Operation("apigatewayv2", "create_deployment", "write", "apigateway:POST", _API_CHILD),
     Operation("apigatewayv2", "tag_resource", "write", "apigateway:POST", _TAGS),
-    Operation("apigatewayv2", "untag_resource", "write", "apigateway:DELETE", _TAGS),
     Operation(
         "apigateway", "get_rest_apis", "read", "apigateway:GET", "arn:aws:apigateway:{region}::/restapis"
     ),
@@ -102,8 +108,19 @@ OPERATIONS: tuple[Operation, ...] = (
         "logs:CreateLogGroup",
         "arn:aws:logs:{region}:{account}:log-group:*",
     ),
+    Operation(
+        "logs",
+        "delete_log_group",
+        "delete",
+        "logs:DeleteLogGroup",
+        "arn:aws:logs:{region}:{account}:log-group:*",
+    ),
 )
-
+_PARAMS: dict[str, dict[str, Mapping[str, Param]]] = {"apigatewayv2": V2, "lambda": LAMBDA, "logs": LOGS}
+OPERATIONS = tuple(
+    op._replace(params=_PARAMS.get(op.service, {}).get(op.name, {})) if op.access != "read" else op
+    for op in OPERATIONS
+)
 _BY_KEY = {(op.service, op.name): op for op in OPERATIONS}
 
 

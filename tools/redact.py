@@ -1,21 +1,67 @@
-"""Secrets never leave the server: API key values, tokens, passwords are masked by field name."""
+"""Secrets never leave the server: masked by the name they are kept under and by their form.
+
+By name: a value kept under a secret-sounding key (``API_KEY``, ``dbPassword``,
+``Authorization``, ``value`` of an API key) is masked, at any depth. By form: JWTs,
+AWS access key ids and secret keys, bearer tokens, private keys and common vendor
+token prefixes are masked wherever they appear in text, so a secret put into a stage
+variable called ``X`` or quoted in an AWS error message is caught too.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-_SECRET_FIELD = re.compile(r"(?i)^(value|.*secret.*|.*password.*|.*token|authorization|x-api-key|apikey)$")
 MASK = "***"
+_SECRET_NAME = re.compile(
+    r"(?i)(^value$|secret|passw|^token$|[-_]token$|^authorization$|api[-_]?key$|(^|[-_])credentials?$|"
+    r"private[-_]?key$|session[-_]?token$)"
+)
+_SECRET_FORMS = re.compile(
+    "|".join(
+        (
+            r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",  # a JWT
+            r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])",  # an AWS access key id
+            # an AWS secret access key: 40 of base64's characters, mixed case and digits, standing alone
+            r"(?<![A-Za-z0-9/+=_.:-])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*\d)"
+            r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_.-])",
+            r"[Bb][Ee][Aa][Rr][Ee][Rr]\s+[A-Za-z0-9._~+/-]{8,}=*",
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+            r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}",
+            r"\bgh[pousr]_[A-Za-z0-9]{30,}",
+            r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        )
+    )
+)
+
+
+def redact_text(text: str) -> str:
+    """``text`` with every secret-shaped value masked."""
+    return _SECRET_FORMS.sub(MASK, text)
+
+
+def scrub(value: Any) -> Any:
+    """A copy of ``value`` with secret-shaped strings masked at any depth (keys are left alone)."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
 
 
 def redact(value: Any) -> Any:
-    """A copy of ``value`` with every secret-named field masked, at any depth."""
+    """A copy of AWS parameters or settings with secret-named values and secret-shaped strings masked."""
     if isinstance(value, dict):
-        return {
-            k: MASK if isinstance(k, str) and _SECRET_FIELD.match(k) and v else redact(v)
-            for k, v in value.items()
-        }
+        if "op" in value and "path" in value:  # a patch operation: its value is secret if its path is
+            secret = bool(_SECRET_NAME.search(str(value["path"]).rsplit("/", 1)[-1]))
+            return {k: MASK if k == "value" and secret else redact(v) for k, v in value.items()}
+        return {k: MASK if _secret_named(k, v) else redact(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
-    return value
+    return scrub(value)
+
+
+def _secret_named(key: object, value: Any) -> bool:
+    return isinstance(key, str) and bool(_SECRET_NAME.search(key)) and value not in (None, "", {}, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from .plan import Plan
+from .redact import redact
 
 
 class AppliedStep(BaseModel):
@@ -29,3 +30,16 @@ class ChangeResult(BaseModel):
     undo: str | None = None
     api_id: str | None = None
     endpoint: str | None = None
+
+    def public(self) -> ChangeResult:
+        """As shown to the client: secret-named values in the steps and the diff masked."""
+        plan = self.plan.model_copy(
+            update={
+                "steps": [s.model_copy(update={"params": redact(s.params)}) for s in self.plan.steps],
+                "diff": [
+                    r.model_copy(update={"before": redact(r.before), "after": redact(r.after)})
+                    for r in self.plan.diff
+                ],
+            }
+        )
+        return self.model_copy(update={"plan": plan})

@@ -1,35 +1,39 @@
 """Stateless plan tokens.
 
-A token is a hash over the arguments, the scope, the caller identity, the
-normalised live state of every touched resource and the planned steps, followed
-by short per-part digests. Apply re-reads and re-plans; the token must come out
-the same, so it survives restarts and works on any replica. When it does not,
-the per-part digests say what moved.
+A token is an HMAC (the server's signing key) over the arguments, the scope, the
+caller identity, the normalised live state of every touched resource and the
+planned steps, followed by short per-part digests. Apply re-reads and re-plans; the
+token must come out the same, so it survives restarts and works on any replica that
+shares the key, and nobody without the key can make one without a preview. When it
+does not match, the per-part digests say what moved.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import StalePlan
-from .plan import Step, digest
+from .plan import Step, canonical, digest
+from .signing import Signer
 
 _PART = 4
 
 
-def make_token(args: Any, scope: Any, identity: str, state: Mapping[str, Any], steps: Sequence[Step]) -> str:
+def make_token(
+    signer: Signer, args: Any, scope: Any, identity: str, state: Mapping[str, Any], steps: Sequence[Step]
+) -> str:
     resources = sorted(state)
-    whole = digest(
-        [args, scope, identity, [[r, state[r]] for r in resources], [s.model_dump() for s in steps]], 16
-    )
+    signed = [args, scope, identity, [[r, state[r]] for r in resources], [s.model_dump() for s in steps]]
+    whole = signer.hex_mac("plan-token", canonical(signed).encode(), 8)
     head = [whole, digest(args, _PART), digest(scope, _PART), digest(identity, _PART)]
     return ".".join(head + [digest([r, state[r]], _PART) for r in resources])
 
 
 def check_token(given: str, fresh: str, state: Mapping[str, Any]) -> None:
     """Raise StalePlan naming what changed when ``given`` does not match ``fresh``."""
-    if given == fresh:
+    if hmac.compare_digest(given.encode(), fresh.encode()):
         return
     old, new = given.split("."), fresh.split(".")
     if len(old) < 4 or any(not part.isalnum() for part in old):

@@ -101,7 +101,7 @@ TOOL_OPERATIONS: dict[str, tuple[str, ...]] = {
     + _STAGES
     + _DELETES
     + _PERMISSION
-    + ("apigatewayv2.delete_api", "lambda.remove_permission"),
+    + ("apigatewayv2.delete_api", "lambda.remove_permission", "logs.delete_log_group"),
     "diagnose_error": _DIAGNOSE,
     "audit_api": _DIAGNOSE,
 }

@@ -1,8 +1,14 @@
 """Undo handles: the compact before-state of what an apply touched, passed back to ``undo``.
 
 A handle holds only the parts that changed (the description, CORS, and each touched
-route, authorizer and stage as it was, or null where it did not exist), so undo is
-an ordinary reconcile back to that state: previewed, token-checked and guarded.
+route, authorizer and stage as it was, or null where it did not exist), what the apply
+created outside the API (invoke permissions, log groups), a version and the API kind.
+Undo is an ordinary reconcile back to that state: previewed, token-checked and guarded.
+
+A handle comes back through the conversation, so it is input like any argument: it is
+signed (HMAC with the server's key; an edited or forged handle is refused before it is
+read), bounded in size before and after decompression, and what it restores passes the
+same input models and guard as any tool call (``spec_check``).
 """
 
 from __future__ import annotations
@@ -10,32 +16,52 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .http_spec import AuthorizerSpec, HttpApiSpec, RouteSpec, StageSpec
+from .signing import Signer
 
+VERSION = 1
+MAX_HANDLE = 64 * 1024
+MAX_RECORD = 1024 * 1024
+_PREFIX = f"u{VERSION}"
+_PURPOSE = "undo-handle"
 _PARTS: dict[str, type[BaseModel]] = {"routes": RouteSpec, "authorizers": AuthorizerSpec, "stages": StageSpec}
+_NOT_OURS = "not an undo handle from this server: pass the `undo` value of an apply unchanged"
 
 
 class UndoRecord(BaseModel):
-    api_id: str
-    name: str
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    kind: Literal["http"] = "http"
+    api_id: str = Field(pattern=r"^[A-Za-z0-9]{1,64}$")
+    name: str = Field(max_length=128)
     created: bool = False
     deleted: bool = False
     before: dict[str, Any] = Field(default_factory=dict)
-    permissions: list[str] = Field(default_factory=list)
+    permissions: list[str] = Field(default_factory=list, max_length=300)
+    log_groups: list[str] = Field(default_factory=list, max_length=10)
 
 
 def record_for(
-    before: HttpApiSpec | None, after: HttpApiSpec | None, api_id: str, name: str, added: list[str]
+    before: HttpApiSpec | None,
+    after: HttpApiSpec | None,
+    api_id: str,
+    name: str,
+    added: list[str],
+    log_groups: list[str],
 ) -> UndoRecord:
     """What undo needs to bring back ``before``: nothing for a create, everything for a delete."""
+    common = {"api_id": api_id, "name": name, "permissions": added, "log_groups": log_groups}
     if before is None:
-        return UndoRecord(api_id=api_id, name=name, created=True, permissions=added)
+        return UndoRecord.model_validate({**common, "created": True})
     if after is None:
-        return UndoRecord(api_id=api_id, name=name, deleted=True, before=before.model_dump(mode="json"))
+        return UndoRecord.model_validate(
+            {**common, "deleted": True, "before": before.model_dump(mode="json")}
+        )
     touched: dict[str, Any] = {}
     if before.description != after.description:
         touched["description"] = before.description
@@ -50,25 +76,40 @@ def record_for(
         }
         if changed:
             touched[part] = changed
-    return UndoRecord(api_id=api_id, name=name, before=touched, permissions=added)
+    return UndoRecord.model_validate({**common, "before": touched})
 
 
-def encode(record: UndoRecord) -> str:
+def encode(record: UndoRecord, signer: Signer) -> str:
     raw = json.dumps(
         record.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"), sort_keys=True
     )
-    return base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
+    payload = base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
+    signed = f"{_PREFIX}.{payload}"
+    return f"{signed}.{signer.mac(_PURPOSE, signed.encode())}"
 
 
-def decode(handle: str) -> UndoRecord:
-    """The record in ``handle``; ValueError when it is not a handle this server wrote."""
-    try:
-        raw = zlib.decompress(base64.urlsafe_b64decode(handle + "=" * (-len(handle) % 4)))
-        return UndoRecord.model_validate_json(raw)
-    except (ValueError, zlib.error, ValidationError):
+def decode(handle: str, signer: Signer) -> UndoRecord:
+    """The record in ``handle``; ValueError when this server did not write it exactly so."""
+    if len(handle) > MAX_HANDLE:
+        raise ValueError(f"an undo handle is at most {MAX_HANDLE} characters; this is not one")
+    signed, _, signature = handle.rpartition(".")
+    version = signed.split(".", 1)[0]
+    if version != _PREFIX:
+        raise ValueError(_NOT_OURS)
+    if not signer.verify(_PURPOSE, signed.encode(), signature):
         raise ValueError(
-            "not an undo handle from this server: pass the `undo` value of an apply unchanged"
-        ) from None
+            "undo handle signature does not match: it was edited, or made by a server with another "
+            "APIGW_MCP_HANDLE_KEY"
+        )
+    try:
+        payload = signed.split(".", 1)[1]
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)), MAX_RECORD)
+        if inflate.unconsumed_tail:
+            raise ValueError("record too large")
+        return UndoRecord.model_validate_json(raw)
+    except (ValueError, IndexError, zlib.error, ValidationError):
+        raise ValueError(_NOT_OURS) from None
 
 
 def restore(record: UndoRecord, current: HttpApiSpec) -> HttpApiSpec:

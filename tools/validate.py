@@ -44,6 +44,8 @@ def http_path(path: str) -> str:
     segments = path[1:].split("/")
     names: list[str] = []
     for index, segment in enumerate(segments):
+        if segment in (".", ".."):
+            raise ValueError(f"path {path!r} has a '{segment}' segment, which clients resolve away")
         match = _PARAM.fullmatch(segment)
         if match is None:
             if not _LITERAL.fullmatch(segment) or "{" in segment or "}" in segment:
@@ -90,6 +92,12 @@ def api_name(value: str) -> str:
         raise ValueError("must be 1 to 128 characters")
     if any(not c.isprintable() for c in value) or value != value.strip():
         raise ValueError("must be printable with no leading or trailing blanks")
+    return value
+
+
+def description(value: str) -> str:
+    if len(value) > 1024 or any(not (c.isprintable() or c in "\n\t") for c in value):
+        raise ValueError("a description is at most 1024 characters, with no control characters")
     return value
 
 
@@ -165,6 +173,23 @@ def access_log_format(value: str) -> str:
     if len(value.encode()) > 3072:
         raise ValueError("an access log format is at most 3 KB")
     return value
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def log_group_in(arn: str, region: str, account: str) -> None:
+    """A log group ARN must name this server's partition, region and account: access logs go nowhere else."""
+    partition = partition_of(region)
+    parts = arn.split(":")
+    if (parts[1], parts[3], parts[4]) != (partition, region, account):
+        raise ValueError(
+            f"log_group_arn: {arn} must be in this server's partition, region and account "
+            f"(arn:{partition}:logs:{region}:{account}:log-group:NAME)"
+        )
 
 
 def log_group_arn(value: str) -> str:

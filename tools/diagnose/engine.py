@@ -6,6 +6,7 @@ from .catalogue import CatalogueRule, catalogue
 from .matching import match_request
 from .model import Diagnosis, Facts, Finding, Fix, Symptom
 from .registry import RULES
+from .trust import mark
 
 _PRIOR = {"high": 1.0, "medium": 0.9, "low": 0.75}
 MAX_FINDINGS = 3
@@ -45,16 +46,15 @@ def diagnose(facts: Facts, symptom: Symptom) -> Diagnosis:
         hit = predicate(facts, symptom)
         if hit is None:
             continue
-        findings.append(
-            Finding(
-                rule_id=rule_id,
-                cause=hit.cause or entry.cause,
-                confidence=round(min(1.0, hit.confidence * weight * _PRIOR.get(entry.prior, 0.9)), 2),
-                evidence=hit.evidence,
-                fix=hit.fix or Fix(manual=" ".join(entry.fix.split())),
-                redeploy=entry.redeploy,
-            )
+        finding = Finding(
+            rule_id=rule_id,
+            cause=hit.cause or entry.cause,
+            confidence=round(min(1.0, hit.confidence * weight * _PRIOR.get(entry.prior, 0.9)), 2),
+            evidence=hit.evidence,
+            fix=hit.fix or Fix(manual=" ".join(entry.fix.split())),
+            redeploy=entry.redeploy,
         )
+        findings.append(mark(finding, facts, symptom))
     findings.sort(key=lambda f: (-f.confidence, -len(f.evidence), f.rule_id))
     return Diagnosis(
         api_id=facts.api_id,

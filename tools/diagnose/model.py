@@ -92,11 +92,15 @@ class EvidenceItem(BaseModel):
 
 
 class Fix(BaseModel):
-    """A ready call of one of our tools (dry run first), or the exact AWS change marked manual."""
+    """A ready call of one of our tools (dry run first), or the exact AWS change marked manual.
+
+    ``widens_trust``: the fix writes a value the failing request supplied (see ``trust.py``).
+    """
 
     tool: str | None = None
     args: dict[str, Any] | None = None
     manual: str | None = None
+    widens_trust: bool = False
 
 
 class Finding(BaseModel):
@@ -106,6 +110,7 @@ class Finding(BaseModel):
     evidence: list[EvidenceItem] = Field(default_factory=list)
     fix: Fix = Field(default_factory=Fix)
     redeploy: str = "n/a"
+    confirm: list[str] = Field(default_factory=list)
 
 
 class Diagnosis(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..redact import redact
 from .model import EvidenceItem, Facts, Fix, Symptom
 
 
@@ -33,5 +34,5 @@ def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
 
 
 def seen(read: str, field_name: str, value: object = None) -> EvidenceItem:
-    """Shorthand for one piece of evidence: which AWS read, which field, the value seen."""
-    return EvidenceItem(read=read, field=field_name, value=value)
+    """Shorthand for one piece of evidence: which AWS read, which field, the value seen (secrets masked)."""
+    return EvidenceItem(read=read, field=field_name, value=redact({field_name: value})[field_name])

@@ -15,9 +15,10 @@ def _value(value: Any) -> str:
 
 
 def fix_text(fix: Fix) -> str:
+    warning = " [widens trust: confirm first]" if fix.widens_trust else ""
     if fix.tool:
-        return f"{fix.tool}({_value(fix.args or {})})"
-    return f"manual: {fix.manual}" if fix.manual else "none"
+        return f"{fix.tool}({_value(fix.args or {})}){warning}"
+    return f"manual: {fix.manual}{warning}" if fix.manual else "none"
 
 
 def diagnosis_text(d: Diagnosis) -> str:
@@ -28,6 +29,7 @@ def diagnosis_text(d: Diagnosis) -> str:
         lines.append(f"{rank}. [{f.confidence:.2f}] {f.rule_id}: {f.cause}")
         lines += [f"   seen: {e.read} {e.field} = {_value(e.value)}" for e in f.evidence]
         lines.append(f"   fix: {fix_text(f.fix)} (redeploy: {f.redeploy})")
+        lines += [f"   confirm: {c}" for c in f.confirm]
     if d.next_checks:
         lines.append("Not conclusive; check next:")
         lines += [f"  - {c}" for c in d.next_checks]
