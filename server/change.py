@@ -8,7 +8,7 @@ for all of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +58,13 @@ class Change:
     field_prefix: str = ""
 
 
-async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str | None) -> ChangeResult:
+async def run_change(
+    rt: Runtime,
+    change: Change,
+    dry_run: bool,
+    plan_token: str | None,
+    confirm: Callable[[Plan], Awaitable[None]] | None = None,
+) -> ChangeResult:
     if not dry_run and not plan_token:
         raise BadInput(
             "plan_token", "required with dry_run=false: run with dry_run=true and pass its plan.token"
@@ -95,6 +101,8 @@ async def run_change(rt: Runtime, change: Change, dry_run: bool, plan_token: str
     if dry_run or not plan.steps:
         return result
     check_token(str(plan_token), plan.token, state)
+    if confirm is not None:
+        await confirm(plan)
     return await _apply(rt, change, plan, live, desired)
 
 

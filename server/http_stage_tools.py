@@ -15,7 +15,7 @@ from apigw_mcp.tools.undo import decode, restore
 
 from .aws import Identity
 from .change import Change
-from .http_tools import Out, Register, Text, edit_change, require_live, run_tool
+from .http_tools import Ctx, Out, Register, Text, edit_change, require_live, run_tool
 from .runtime import Runtime
 
 
@@ -35,6 +35,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         description: Text = "",
         dry_run: bool = True,
         plan_token: str = "",
+        ctx: Ctx | None = None,
     ) -> Out:
         """Create or update a stage: deployment, variables, throttling, access logs (creates the log group).
         Omitted settings keep their values."""
@@ -66,37 +67,56 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
 
             return Change("deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else [])
 
-        return await run_tool(rt, make, dry_run, plan_token)
+        return await run_tool(rt, make, dry_run, plan_token, ctx)
 
     @tool("delete_stage", "Delete a stage")
-    async def delete_stage(api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "") -> Out:
+    async def delete_stage(
+        api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+    ) -> Out:
         """Delete a stage and its invoke URL. Needs deletes enabled."""
         args = {"api_id": api_id, "stage_name": stage_name}
         return await edit_change(
-            rt, "delete_stage", args, lambda live: edits.delete_stage(live, stage_name), dry_run, plan_token
+            rt,
+            "delete_stage",
+            args,
+            lambda live: edits.delete_stage(live, stage_name),
+            dry_run,
+            plan_token,
+            ctx,
         )
 
     @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions")
-    async def ensure_lambda_permission(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
+    async def ensure_lambda_permission(
+        api_id: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+    ) -> Out:
         """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
         return await edit_change(
-            rt, "ensure_lambda_permission", {"api_id": api_id}, lambda live: live.spec, dry_run, plan_token
+            rt,
+            "ensure_lambda_permission",
+            {"api_id": api_id},
+            lambda live: live.spec,
+            dry_run,
+            plan_token,
+            ctx,
         )
 
     @tool("delete_api", "Delete an HTTP API")
-    async def delete_api(api_id: str, dry_run: bool = True, plan_token: str = "") -> Out:
+    async def delete_api(
+        api_id: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+    ) -> Out:
         """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
         return await run_tool(
             rt,
             lambda: Change("delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id),
             dry_run,
             plan_token,
+            ctx,
         )
 
     @tool("undo", "Undo an apply")
-    async def undo(handle: str, dry_run: bool = True, plan_token: str = "") -> Out:
+    async def undo(handle: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None) -> Out:
         """Preview (then apply) the change back to the state before an apply, from its `undo` handle."""
-        return await run_tool(rt, lambda: _undo_change(rt, handle), dry_run, plan_token)
+        return await run_tool(rt, lambda: _undo_change(rt, handle), dry_run, plan_token, ctx)
 
 
 def _undo_change(rt: Runtime, handle: str) -> Change:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server import MCPServer
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import Field
 
 from apigw_mcp.tools import http_edits as edits
@@ -29,6 +30,7 @@ from apigw_mcp.tools.tool_operations import tool_access
 
 from .aws import Identity
 from .change import Change, run_change
+from .consent import Consent, NeedsConsent
 from .results import guarded, result
 from .runtime import Runtime
 
@@ -39,7 +41,11 @@ ANNOTATIONS = {
     "write": ToolAnnotations(destructive_hint=False, idempotent_hint=True),
     "delete": ToolAnnotations(idempotent_hint=True),
 }
-Out = Annotated[CallToolResult, ChangeResult]
+Out = Annotated[CallToolResult, ChangeResult] | InputRequiredResult
+if TYPE_CHECKING:
+    Ctx = Context[Any, Any]
+else:
+    Ctx = Context  # the SDK finds the context parameter by its bare class
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 Register = Callable[[str, str], Decorator]
 # Optional text arguments are plain `str` with "" for "not given": the SDK parses JSON-looking text
@@ -47,14 +53,24 @@ Register = Callable[[str, str], Decorator]
 Text = str
 
 
-async def run_tool(rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_token: str) -> CallToolResult:
-    """Build the change inside the guard, so that argument errors come back as actionable tool errors."""
+async def run_tool(
+    rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_token: str, ctx: Ctx | None
+) -> CallToolResult | InputRequiredResult:
+    """Build the change inside the guard, so that argument errors come back as actionable tool errors.
+
+    Destructive applies first ask the user where the client can (``consent.py``); the question
+    goes back to the client as an ``InputRequiredResult`` on protocol 2026-07-28.
+    """
 
     async def work() -> CallToolResult:
-        outcome = (await run_change(rt, make(), dry_run, plan_token or None)).public()
+        changed = await run_change(rt, make(), dry_run, plan_token or None, Consent(ctx))
+        outcome = changed.public()
         return result(outcome, render.change_text(outcome, dry_run))
 
-    return await guarded(work)
+    try:
+        return await guarded(work)
+    except NeedsConsent as asking:
+        return asking.question
 
 
 def require_live(live: LiveHttpApi | None) -> LiveHttpApi:
@@ -69,7 +85,8 @@ async def edit_change(
     edit: Callable[[LiveHttpApi], HttpApiSpec],
     dry_run: bool,
     plan_token: str,
-) -> CallToolResult:
+    ctx: Ctx | None,
+) -> Out:
     """A change that edits the live spec of the API named in ``args``."""
     api_id = str(args["api_id"])
     return await run_tool(
@@ -77,6 +94,7 @@ async def edit_change(
         lambda: Change(tool, args, lambda live, _: edit(require_live(live)), api_id=api_id),
         dry_run,
         plan_token,
+        ctx,
     )
 
 
@@ -115,6 +133,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
         tags: Tags | None = None,
         dry_run: bool = True,
         plan_token: str = "",
+        ctx: Ctx | None = None,
     ) -> Out:
         """The whole HTTP API as one desired state (routes, CORS, authorizers, stages, Lambda permissions);
         reconciles the managed API of this name."""
@@ -139,19 +158,26 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             change = Change("create_http_api", args.model_dump(mode="json"), desired, name=name)
             return change
 
-        return await run_tool(rt, make, dry_run, plan_token)
+        return await run_tool(rt, make, dry_run, plan_token, ctx)
 
     @tool("add_route", "Add a route")
-    async def add_route(api_id: str, route: RouteInput, dry_run: bool = True, plan_token: str = "") -> Out:
+    async def add_route(
+        api_id: str, route: RouteInput, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+    ) -> Out:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
         return await edit_change(
-            rt, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token
+            rt, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token, ctx
         )
 
     @tool("update_route", "Update a route")
     async def update_route(
-        api_id: str, route_key: str, change: edits.RouteUpdate, dry_run: bool = True, plan_token: str = ""
+        api_id: str,
+        route_key: str,
+        change: edits.RouteUpdate,
+        dry_run: bool = True,
+        plan_token: str = "",
+        ctx: Ctx | None = None,
     ) -> Out:
         """Change a route's backend or auth; fields left out keep their values."""
         args = {
@@ -166,19 +192,28 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             lambda live: edits.update_route(live, route_key, change),
             dry_run,
             plan_token,
+            ctx,
         )
 
     @tool("delete_route", "Delete a route")
-    async def delete_route(api_id: str, route_key: str, dry_run: bool = True, plan_token: str = "") -> Out:
+    async def delete_route(
+        api_id: str, route_key: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+    ) -> Out:
         """Delete a route (and its integration when no other route uses it). Needs deletes enabled."""
         args = {"api_id": api_id, "route_key": route_key}
         return await edit_change(
-            rt, "delete_route", args, lambda live: edits.delete_route(live, route_key), dry_run, plan_token
+            rt,
+            "delete_route",
+            args,
+            lambda live: edits.delete_route(live, route_key),
+            dry_run,
+            plan_token,
+            ctx,
         )
 
     @tool("configure_cors", "Configure CORS")
     async def configure_cors(
-        api_id: str, cors: Cors | None, dry_run: bool = True, plan_token: str = ""
+        api_id: str, cors: Cors | None, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Set (or with cors=null remove) an HTTP API's CORS; adds the OPTIONS route preflight needs."""
 
@@ -192,7 +227,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             change = Change("configure_cors", args, desired, api_id=api_id)
             return change
 
-        return await run_tool(rt, make, dry_run, plan_token)
+        return await run_tool(rt, make, dry_run, plan_token, ctx)
 
 
 def register_auth_tools(tool: Register, rt: Runtime) -> None:
@@ -209,6 +244,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
         scopes: Annotated[list[str], Field(max_length=10)] | None = None,
         dry_run: bool = True,
         plan_token: str = "",
+        ctx: Ctx | None = None,
     ) -> Out:
         """Create or update a JWT authorizer (issuer+audience, or Cognito pool+client) for routes."""
         fields = {
@@ -224,6 +260,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
             lambda: _authorizer_change(rt, "add_jwt_authorizer", api_id, fields, routes, scopes or []),
             dry_run,
             plan_token,
+            ctx,
         )
 
     @tool("add_lambda_authorizer", "Add a Lambda authorizer")
@@ -238,6 +275,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
         identity_source: list[str] | None = None,
         dry_run: bool = True,
         plan_token: str = "",
+        ctx: Ctx | None = None,
     ) -> Out:
         """Create or update a Lambda (REQUEST) authorizer, its invoke permission, and attach it to routes."""
         fields = {
@@ -253,6 +291,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
             lambda: _authorizer_change(rt, "add_lambda_authorizer", api_id, fields, routes, []),
             dry_run,
             plan_token,
+            ctx,
         )
 
 
