@@ -96,8 +96,8 @@ class Recorder:
 
         new_client = AwsRuntime._new_client
 
-        def counted_client(rt: Any, service: str) -> Any:
-            client = new_client(rt, service)
+        def counted_client(rt: Any, service: str, retries: bool) -> Any:
+            client = new_client(rt, service, retries)
             client.meta.events.register("before-send", count_send)
             return client
 

@@ -17,11 +17,12 @@ from typing import Any
 import boto3
 import pytest
 from mcp import Client
-from moto.server import ThreadedMotoServer
 
 from apigw_mcp.server.app import build_server
 from apigw_mcp.server.sandbox_ext import SeedInfo, apply_moto_extensions, seed
 from apigw_mcp.server.settings import load_settings
+
+from .recorder import Recording, RecordingMotoServer
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -33,10 +34,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+RECORDING = Recording()
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     apply_moto_extensions()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = RecordingMotoServer(RECORDING)
     server.start()
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing"
@@ -53,9 +57,17 @@ def _post(url: str) -> None:
 
 @pytest.fixture
 def sandbox(moto_endpoint: str) -> SeedInfo:
-    """A clean moto state with the sandbox's seed role and Lambda function."""
+    """A clean moto state with the sandbox's seed role and Lambda function; the recording starts empty."""
     _post(f"{moto_endpoint}/moto-api/reset")
-    return seed(moto_endpoint, REGION)
+    info = seed(moto_endpoint, REGION)
+    RECORDING.clear()
+    return info
+
+
+@pytest.fixture
+def recording(sandbox: SeedInfo) -> Recording:
+    """Every request the sandbox received since the test's seed: ``recording.writes()`` must often be []."""
+    return RECORDING
 
 
 def moto_state(endpoint: str) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from apigw_mcp.tools.errors import OutOfScope
 from apigw_mcp.tools.guard import check, enforce
 from apigw_mcp.tools.operations import OPERATIONS
-from apigw_mcp.tools.plan import Plan, Step
+from apigw_mcp.tools.plan import Effect, Plan, Step
 from apigw_mcp.tools.scope import MANAGED_TAG, Scope
 
 ACCOUNT = "123456789012"
@@ -106,7 +106,7 @@ VALID: dict[str, dict[str, Any]] = {
 
 
 def step(operation: str, step_id: str = "s1", **params: Any) -> Step:
-    effect = "delete" if operation.startswith(("delete_", "remove_")) else "create"
+    effect: Effect = "delete" if operation.startswith(("delete_", "remove_")) else "create"
     return Step(
         id=step_id,
         service=SERVICE.get(operation, "apigatewayv2"),
