@@ -1,4 +1,4 @@
-"""Run the five benchmarks and print one summary table next to the targets.
+"""Run the six benchmarks and print one summary table next to the targets.
 
 Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/run_all.py
 Each script runs in its own process and stops by itself; its full report is printed first.
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("coldstart.py", "tokens.py", "describe.py", "task.py", "diagnose.py")
+SCRIPTS = ("coldstart.py", "tokens.py", "describe.py", "task.py", "diagnose.py", "load.py")
 
 
 def run(script: str) -> dict[str, Any]:
@@ -175,6 +175,7 @@ def main() -> None:
             "",
             None,
         ),
+        *_load_rows(figures["load"]),
     ]
     width = max(len(row[0]) for row in rows)
     print("===== summary")
@@ -182,6 +183,25 @@ def main() -> None:
     for name, value, target, ok in rows:
         result = "" if ok is None else ("PASS" if ok else "MISS")
         print(f"{name:<{width}}  {value:>20}  {target:>12}  {result}")
+
+
+def _load_rows(load: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    overall = load["overall"]
+    return [
+        (
+            "load: 2 HTTP servers, 20 sessions x 25 calls: errors",
+            str(load["errors"]),
+            "0",
+            load["errors"] == 0,
+        ),
+        (
+            "  overall p50 / p99 / max ms; calls/s",
+            f"{overall['p50_ms']:.0f} / {overall['p99_ms']:.0f} / {overall['max_ms']:.0f}; {load['calls_per_s']}",
+            "",
+            None,
+        ),
+        ("  peak RSS A / B (MB)", f"{load['rss_peak_mb']['A']} / {load['rss_peak_mb']['B']}", "", None),
+    ]
 
 
 if __name__ == "__main__":
