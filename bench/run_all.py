@@ -196,7 +196,8 @@ def _load_rows(load: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         ),
         (
             "  overall p50 / p99 / max ms; calls/s",
-            f"{overall['p50_ms']:.0f} / {overall['p99_ms']:.0f} / {overall['max_ms']:.0f}; {load['calls_per_s']}",
+            f"{overall['p50_ms']:.0f} / {overall['p99_ms']:.0f} / {overall['max_ms']:.0f}; "
+            f"{load['calls_per_s']}",
             "",
             None,
         ),

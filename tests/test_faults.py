@@ -10,117 +10,21 @@ Nothing of ours is mocked; every other call goes to the moto sandbox.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
-from mcp import Client
 
-from apigw_mcp.server.app import build_server
-from apigw_mcp.server.aws import AwsRuntime
 from apigw_mcp.server.sandbox_ext import SeedInfo
-from apigw_mcp.server.settings import load_settings
 
-from .conftest import HANDLE_KEY, REGION, ClientFactory
+from .conftest import REGION, ClientFactory
+from .faults_support import ERRORS, SERVICES, client_error, faulty_server, live_ids
 from .helpers import FUNCTION, call_ok, preview_and_apply, text_of
 from .test_e2e import SECURED_STEPS, create_function, secured_request
 
 pytestmark = pytest.mark.anyio
-
-SERVICES = {
-    "create_api": "apigatewayv2",
-    "create_authorizer": "apigatewayv2",
-    "create_integration": "apigatewayv2",
-    "create_route": "apigatewayv2",
-    "create_log_group": "logs",
-    "create_stage": "apigatewayv2",
-    "add_permission": "lambda",
-}
-
-
-def client_error(code: str, status: int, message: str) -> Callable[[str], Exception]:
-    def make(operation: str) -> Exception:
-        response: Any = {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": "fault-request-1"},
-        }
-        return ClientError(response, operation)
-
-    return make
-
-
-# (name, exception factory, fragments the failed step's error must contain)
-ERRORS: list[tuple[str, Callable[[str], Exception], list[str]]] = [
-    (
-        "throttled",
-        client_error("TooManyRequestsException", 429, "Too Many Requests"),
-        ["TooManyRequestsException", "throttled", "fault-request-1"],
-    ),
-    (
-        "server_error",
-        client_error("InternalServerError", 500, "We encountered an internal error"),
-        ["InternalServerError", "internal error", "fault-request-1"],
-    ),
-    (
-        "unavailable",
-        client_error("ServiceUnavailableException", 503, "Service Unavailable"),
-        ["ServiceUnavailableException"],
-    ),
-    (
-        "access_denied",
-        client_error("AccessDeniedException", 403, "User is not authorized"),
-        ["AccessDeniedException", "lack the IAM permission", "iam-policy"],
-    ),
-    (
-        "read_timeout",
-        lambda _: ReadTimeoutError(endpoint_url="https://apigateway.example/fault"),
-        ["Read timeout", "https://apigateway.example/fault"],
-    ),
-    (
-        "no_connection",
-        lambda _: EndpointConnectionError(endpoint_url="https://apigateway.example/fault"),
-        ["Could not connect", "https://apigateway.example/fault"],
-    ),
-]
-
-
-class Fault:
-    """A botocore before-call handler that raises from the n-th call of one operation on, once armed.
-
-    It sits on the write client (writes are retried by ``server/writes.py``, not botocore), and
-    keeps failing, so the report shows a step that failed on every retry.
-    """
-
-    def __init__(self, runtime: AwsRuntime, operation: str, nth: int, error: Exception) -> None:
-        client = runtime.client(SERVICES[operation], retries=False)
-        self.api_name = client.meta.method_to_api_mapping[operation]
-        self.nth, self.error, self.seen, self.armed = nth, error, 0, False
-        event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{self.api_name}"
-        client.meta.events.register(event, self)
-
-    def __call__(self, **_: Any) -> None:
-        if not self.armed:
-            return
-        self.seen += 1
-        if self.seen >= self.nth:
-            raise self.error
-
-
-@asynccontextmanager
-async def faulty_server(
-    endpoint: str, audit: Path, operation: str, nth: int, error: Exception
-) -> AsyncIterator[tuple[Client, Fault]]:
-    settings = load_settings(
-        region=REGION, endpoint_url=endpoint, audit_log=str(audit), handle_key=HANDLE_KEY
-    )
-    runtime = AwsRuntime(settings, retry_delay=0)
-    fault = Fault(runtime, operation, nth, error)
-    async with Client(build_server(settings, aws=runtime)) as session:
-        yield session, fault
 
 
 def step_cases() -> list[Any]:
@@ -137,16 +41,6 @@ def step_cases() -> list[Any]:
         if ERRORS[(k - 1) % len(ERRORS)] is not error
     ]
     return cases
-
-
-def live_ids(endpoint: str, api_id: str) -> set[str]:
-    v2 = boto3.client("apigatewayv2", region_name=REGION, endpoint_url=endpoint)
-    ids = {api_id}
-    ids |= {r["RouteId"] for r in v2.get_routes(ApiId=api_id)["Items"]}
-    ids |= {i["IntegrationId"] for i in v2.get_integrations(ApiId=api_id)["Items"]}
-    ids |= {a["AuthorizerId"] for a in v2.get_authorizers(ApiId=api_id)["Items"]}
-    ids |= {s["StageName"] for s in v2.get_stages(ApiId=api_id)["Items"]}
-    return ids
 
 
 @pytest.mark.parametrize(("k", "error"), step_cases())
