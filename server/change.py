@@ -8,6 +8,7 @@ for all of them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from apigw_mcp.tools.plan import Plan
 from apigw_mcp.tools.results import ChangeResult
 from apigw_mcp.tools.scope import lambda_refusal
 from apigw_mcp.tools.spec_check import check_written
-from apigw_mcp.tools.token import check_token, make_token
+from apigw_mcp.tools.token import TTL_MINUTES, check_token, make_token, token_expiry
 from apigw_mcp.tools.undo import encode, record_for
 from apigw_mcp.tools.validate import lambda_region_account
 
@@ -92,8 +93,10 @@ async def run_change(
     guard.enforce(plan, rt.scope, {live.api_id} if live else set(), change.tool)
     state = _state(live, change, extras)
     args = {"tool": change.tool, **change.args}
+    now = int(time.time() // 60)
+    expires = now + TTL_MINUTES if dry_run or not plan.steps else token_expiry(str(plan_token), now)
     plan.token = make_token(
-        rt.signer, args, rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps
+        rt.signer, args, rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps, expires
     )
     result = ChangeResult(
         plan=plan, api_id=live.api_id if live else None, endpoint=live.endpoint if live else None

@@ -9,9 +9,10 @@ import pytest
 from apigw_mcp.tools.errors import StalePlan
 from apigw_mcp.tools.plan import Step
 from apigw_mcp.tools.signing import Signer
-from apigw_mcp.tools.token import check_token, make_token
+from apigw_mcp.tools.token import check_token, make_token, token_expiry
 
 SIGNER = Signer(b"test-signing-key-" * 2)
+EXPIRES = 29_000_000
 ARGS = {"name": "orders", "routes": [{"route_key": "GET /orders"}]}
 SCOPE = {"region": "us-east-1", "read_only": False}
 IDENTITY = "arn:aws:iam::123456789012:role/dev"
@@ -38,7 +39,7 @@ def token(**change: Any) -> str:
     }
     parts.update(change)
     return make_token(
-        SIGNER, parts["args"], parts["scope"], parts["identity"], parts["state"], parts["steps"]
+        SIGNER, parts["args"], parts["scope"], parts["identity"], parts["state"], parts["steps"], EXPIRES
     )
 
 
@@ -50,7 +51,8 @@ def test_make_token_is_deterministic() -> None:
 
 def test_token_shape() -> None:
     parts = token().split(".")
-    assert len(parts) == 4 + len(STATE)
+    assert len(parts) == 5 + len(STATE)
+    assert int(parts[1], 16) == EXPIRES
     assert all(part.isalnum() for part in parts)
 
 
@@ -102,8 +104,21 @@ def test_malformed_token(given: str) -> None:
 
 def test_token_is_signed_with_the_servers_key() -> None:
     """Without the key nobody can make the token a preview would give: another key gives another token."""
-    other = make_token(Signer(b"another-key-" * 3), ARGS, SCOPE, IDENTITY, STATE, STEPS)
+    other = make_token(Signer(b"another-key-" * 3), ARGS, SCOPE, IDENTITY, STATE, STEPS, EXPIRES)
     assert other.split(".")[0] != token().split(".")[0]
     assert other.split(".")[1:] == token().split(".")[1:]
     with pytest.raises(StalePlan, match="token is from another plan"):
         check_token(other, token(), STATE)
+
+
+def test_expiry_is_signed_and_enforced() -> None:
+    assert token_expiry(token(), EXPIRES - 1) == EXPIRES
+    with pytest.raises(StalePlan, match="expired"):
+        token_expiry(token(), EXPIRES + 1)
+    later = token().split(".")
+    later[1] = format(EXPIRES + 600, "x")
+    extended = ".".join(later)
+    assert token_expiry(extended, EXPIRES) == EXPIRES + 600
+    fresh = make_token(SIGNER, ARGS, SCOPE, IDENTITY, STATE, STEPS, EXPIRES + 600)
+    with pytest.raises(StalePlan, match="another plan"):
+        check_token(extended, fresh, STATE)
