@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from apigw_mcp.tools import render
 from apigw_mcp.tools.describe import ApiDescription, ApiSummary, describe, summarise_rest, summarise_v2
 from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed, validation_message
+from apigw_mcp.tools.redact import redact_text
 
 from . import package_version
 from .audit import AuditLog
@@ -80,7 +81,7 @@ class ApigwServer(MCPServer):
             if not isinstance(cause, ValidationError):
                 raise
             raise ToolError(
-                f"Error executing tool {name}: invalid arguments: {validation_message(cause)}"
+                redact_text(f"Error executing tool {name}: invalid arguments: {validation_message(cause)}")
             ) from cause
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from apigw_mcp.tools.redact import scrub
+
 
 class AuditLog:
     def __init__(self, path: Path | None) -> None:
@@ -17,7 +19,8 @@ class AuditLog:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        line = json.dumps({"time": datetime.now(UTC).isoformat(timespec="seconds"), **entry}, default=str)
+        entry = scrub(json.loads(json.dumps(entry, default=str)))  # secret-shaped values in any field
+        line = json.dumps({"time": datetime.now(UTC).isoformat(timespec="seconds"), **entry})
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")

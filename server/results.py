@@ -27,4 +27,4 @@ async def guarded(work: Callable[[], Awaitable[CallToolResult]]) -> CallToolResu
     except ApigwMcpError as error:
         raise ToolError(redact_text(str(error))) from None
     except ValidationError as error:
-        raise ToolError(f"invalid arguments: {validation_message(error)}") from None
+        raise ToolError(redact_text(f"invalid arguments: {validation_message(error)}")) from None

@@ -77,14 +77,13 @@ def _b64(data: bytes) -> str:
 
 
 def _signed(payload: bytes, signer: Signer = SIGNER) -> str:
-    """A handle this server's key signed, with any payload: what only a key holder could make."""
-    body = f"u1.{_b64(zlib.compress(payload))}"
-    return f"{body}.{signer.mac('undo-handle', body.encode())}"
+    """A handle this server's key sealed, with any payload: what only a key holder could make."""
+    return f"u1.{signer.seal('undo-handle', zlib.compress(payload))}"
 
 
 GOOD = encode(record_for(BEFORE.spec, AFTER.spec, "abc123", "orders", [], []), SIGNER)
 NOT_OURS = "not an undo handle from this server: pass the `undo` value of an apply unchanged"
-TAMPERED = "undo handle signature does not match"
+TAMPERED = "undo handle does not open"
 
 
 @pytest.mark.parametrize(
@@ -94,6 +93,7 @@ TAMPERED = "undo handle signature does not match"
         ("not a handle!", NOT_OURS),
         ("abc", NOT_OURS),
         (_b64(zlib.compress(b'{"api_id": "abc123", "name": "orders"}')), NOT_OURS),
+        ("u1." + _b64(zlib.compress(b'{"api_id": "abc123", "name": "orders"}')), TAMPERED),
         ("u2." + GOOD[3:], NOT_OURS),
         (GOOD[:-8], TAMPERED),
         (GOOD[:20] + ("A" if GOOD[20] != "A" else "B") + GOOD[21:], TAMPERED),
@@ -113,6 +113,7 @@ TAMPERED = "undo handle signature does not match"
         "not-base64",
         "short",
         "unsigned-old-format",
+        "unsealed-payload",
         "other-version",
         "truncated",
         "one-character-edited",
@@ -133,9 +134,16 @@ def test_decode_refuses(handle: str, message: str) -> None:
         decode(handle, SIGNER)
 
 
-def test_handles_carry_version_and_kind() -> None:
+def test_handles_carry_version_and_kind_and_cannot_be_read_without_the_key() -> None:
     assert GOOD.startswith("u1.")
     assert decode(GOOD, SIGNER).kind == "http" and decode(GOOD, SIGNER).v == 1
+    secret = BEFORE.spec.model_copy(update={"description": "stage secret sk_live_0123456789abcdef"})
+    handle = encode(record_for(secret, AFTER.spec, "abc123", "orders", [], []), SIGNER)
+    opened = base64.urlsafe_b64decode(handle[3:] + "=" * (-len(handle[3:]) % 4))
+    assert b"sk_live" not in opened
+    with pytest.raises(zlib.error):
+        zlib.decompress(opened[12:])
+    assert decode(handle, SIGNER).before["description"].startswith("stage secret")
 
 
 def test_restore_brings_back_exactly_what_was_touched() -> None:

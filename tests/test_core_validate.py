@@ -191,7 +191,7 @@ def test_tags_reject(tags: dict[str, str], message: str) -> None:
 
 
 _LITERAL_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~:@!$&'()*+,;=-"
-_literal = st.text(alphabet=_LITERAL_CHARS, min_size=1, max_size=12)
+_literal = st.text(alphabet=_LITERAL_CHARS, min_size=1, max_size=12).filter(lambda t: t not in (".", ".."))
 _param_name = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=1, max_size=8
 )

@@ -9,6 +9,7 @@ which only a preview hands out, is the confirmation.
 from __future__ import annotations
 
 from .plan import Plan
+from .redact import redact_text
 
 MAX_NAMED = 5
 
@@ -36,4 +37,5 @@ def consent_message(plan: Plan, reasons: list[str]) -> str:
     named = "; ".join(reasons[:MAX_NAMED])
     more = len(reasons) - MAX_NAMED
     tail = f"; and {more} more" if more > 0 else ""
-    return f"apigw-mcp will {named}{tail} in account {plan.account} ({plan.region}). Apply this change?"
+    text = f"apigw-mcp will {named}{tail} in account {plan.account} ({plan.region}). Apply this change?"
+    return redact_text(text)

@@ -118,7 +118,7 @@ def integration_uri(value: Any, ctx: GuardContext) -> str | None:
     if not isinstance(value, str):
         return "must be a Lambda ARN or an https:// URL"
     reason = url_refusal(value)
-    return f"integration URL {value!r}: {reason}" if reason else None
+    return f"integration URL: {reason}" if reason else None
 
 
 def authorizer_uri(value: Any, ctx: GuardContext) -> str | None:

@@ -30,6 +30,7 @@ _SECRET_FORMS = re.compile(
             r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}",
             r"\bgh[pousr]_[A-Za-z0-9]{30,}",
             r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+            r"(?<=://)[^/@\s:]*:[^/@\s]+(?=@)",  # user:password in a URL
         )
     )
 )

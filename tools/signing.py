@@ -1,8 +1,10 @@
-"""HMAC signatures for what the server hands out and takes back: plan tokens and undo handles.
+"""Keys for what the server hands out and takes back: signed plan tokens, sealed undo handles.
 
 Both come back through the conversation, so both are input like any argument: a token
-or a handle the server did not make (or one edited on the way) must be refused. The
-key comes from the settings, so replicas behind one client share it.
+or a handle the server did not make (or one edited on the way) must be refused. Undo
+handles are also sealed (AES-GCM), because they hold the before-state of an API, stage
+variables included, which the conversation must not be able to read. The key comes from
+the settings, so replicas behind one client share it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MIN_KEY_BYTES = 32
 
@@ -32,6 +37,23 @@ class Signer:
 
     def verify(self, purpose: str, data: bytes, signature: str, size: int = 16) -> bool:
         return hmac.compare_digest(self.mac(purpose, data, size), signature)
+
+    def seal(self, purpose: str, data: bytes) -> str:
+        """``data`` encrypted and authenticated; the nonce is derived from the data, so sealing is pure."""
+        nonce = self._digest(purpose + " nonce", data)[:12]
+        sealed = self._aead().encrypt(nonce, data, purpose.encode())
+        return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+    def unseal(self, purpose: str, text: str) -> bytes | None:
+        """The sealed data, or None when ``text`` was not sealed by this key for this purpose."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            return self._aead().decrypt(raw[:12], raw[12:], purpose.encode())
+        except (ValueError, InvalidTag):
+            return None
+
+    def _aead(self) -> AESGCM:
+        return AESGCM(self._digest("aes-gcm key", b""))
 
 
 def key_from_secret(secret: str) -> bytes:

@@ -6,14 +6,14 @@ created outside the API (invoke permissions, log groups), a version and the API 
 Undo is an ordinary reconcile back to that state: previewed, token-checked and guarded.
 
 A handle comes back through the conversation, so it is input like any argument: it is
-signed (HMAC with the server's key; an edited or forged handle is refused before it is
-read), bounded in size before and after decompression, and what it restores passes the
-same input models and guard as any tool call (``spec_check``).
+sealed (AES-GCM with the server's key: an edited or forged handle is refused before it
+is read, and nobody without the key can read the before-state it holds), bounded in
+size before and after decompression, and what it restores passes the same input models
+and guard as any tool call (``spec_check``).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import zlib
 from typing import Any, Literal
@@ -83,32 +83,28 @@ def encode(record: UndoRecord, signer: Signer) -> str:
     raw = json.dumps(
         record.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"), sort_keys=True
     )
-    payload = base64.urlsafe_b64encode(zlib.compress(raw.encode(), 9)).decode().rstrip("=")
-    signed = f"{_PREFIX}.{payload}"
-    return f"{signed}.{signer.mac(_PURPOSE, signed.encode())}"
+    return f"{_PREFIX}.{signer.seal(_PURPOSE, zlib.compress(raw.encode(), 9))}"
 
 
 def decode(handle: str, signer: Signer) -> UndoRecord:
     """The record in ``handle``; ValueError when this server did not write it exactly so."""
     if len(handle) > MAX_HANDLE:
         raise ValueError(f"an undo handle is at most {MAX_HANDLE} characters; this is not one")
-    signed, _, signature = handle.rpartition(".")
-    version = signed.split(".", 1)[0]
-    if version != _PREFIX:
+    version, _, sealed = handle.partition(".")
+    if version != _PREFIX or not sealed:
         raise ValueError(_NOT_OURS)
-    if not signer.verify(_PURPOSE, signed.encode(), signature):
+    compressed = signer.unseal(_PURPOSE, sealed)
+    if compressed is None:
         raise ValueError(
-            "undo handle signature does not match: it was edited, or made by a server with another "
-            "APIGW_MCP_HANDLE_KEY"
+            "undo handle does not open: it was edited, or made by a server with another APIGW_MCP_HANDLE_KEY"
         )
     try:
-        payload = signed.split(".", 1)[1]
         inflate = zlib.decompressobj()
-        raw = inflate.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)), MAX_RECORD)
+        raw = inflate.decompress(compressed, MAX_RECORD)
         if inflate.unconsumed_tail:
             raise ValueError("record too large")
         return UndoRecord.model_validate_json(raw)
-    except (ValueError, IndexError, zlib.error, ValidationError):
+    except (ValueError, zlib.error, ValidationError):
         raise ValueError(_NOT_OURS) from None
 
 

@@ -81,9 +81,10 @@ def lambda_region_account(arn: str) -> tuple[str, str]:
 
 
 def integration_url(value: str) -> str:
+    """The URL is not quoted back in the error: it may carry a password the check refuses."""
     refusal = url_refusal(value)
     if refusal:
-        raise ValueError(f"{value!r} {refusal}" if refusal.startswith("must") else f"{value!r}: {refusal}")
+        raise ValueError(f"the URL {refusal}" if refusal.startswith("must") else refusal)
     return value
 
 
@@ -142,7 +143,7 @@ def lambda_identity_source(value: str) -> str:
 def issuer(value: str) -> str:
     refusal = url_refusal(value)
     if refusal:
-        raise ValueError(f"issuer {value!r}: {refusal}")
+        raise ValueError(f"the issuer {refusal}" if refusal.startswith("must") else f"issuer: {refusal}")
     if value.endswith("/"):
         raise ValueError(f"issuer {value!r} must not end with '/': it must equal the token's iss claim")
     return value
