@@ -97,7 +97,7 @@ class Transcript:
             yield label, text_of(result) + json.dumps(result.structured_content)
 
     def handles(self) -> Iterator[tuple[str, str]]:
-        """What anyone holding a handle can read of it: its bytes, and its record if it were only compressed."""
+        """What anyone holding a handle can read of it: its bytes, and its record were it only compressed."""
         for label, result in self.results.items():
             if handle := (result.structured_content or {}).get("undo"):
                 payload = handle.split(".")[1] + "=" * (-len(handle.split(".")[1]) % 4)
