@@ -26,6 +26,7 @@ from apigw_mcp.tools.results import ChangeResult
 from apigw_mcp.tools.scope import lambda_refusal
 from apigw_mcp.tools.spec_check import check_written
 from apigw_mcp.tools.token import TTL_MINUTES, check_token, make_token, token_expiry
+from apigw_mcp.tools.tool_operations import allows
 from apigw_mcp.tools.undo import encode, record_for
 from apigw_mcp.tools.validate import lambda_region_account
 
@@ -56,6 +57,7 @@ class Change:
     notes: list[str] = field(default_factory=list)
     drop_log_groups: Collection[str] = ()
     drop_permissions: Collection[str] = ()
+    add_permissions: bool = True
     field_prefix: str = ""
 
 
@@ -79,7 +81,7 @@ async def run_change(
         check_changeable(rt.scope, live, via_name=change.api_id is None)
     desired = _desired(change, live, identity, rt.scope.region)
     if desired is not None:
-        _check_functions(desired, live, rt, identity, change.args)
+        _check_functions(desired, live, rt, identity, change)
     functions = (desired.functions() if desired else []) + (live.spec.functions() if live else [])
     logs = [
         s.access_log.destination_arn for s in (desired.stages.values() if desired else []) if s.access_log
@@ -141,15 +143,16 @@ def _check_functions(
     live: LiveHttpApi | None,
     rt: Runtime,
     identity: Identity,
-    change_args: dict[str, Any],
+    change: Change,
 ) -> None:
-    """Newly used Lambda functions must be in this region and account and match the allowed patterns."""
-    already = set(live.spec.functions()) if live else set()
-    for arn in desired.functions():
-        if arn in already:
-            continue
+    """Functions a change newly wires to a route or authorizer must be in this region and account and in
+    the allowed patterns, even when the API already uses them elsewhere."""
+    wired = _newly_wired(desired, live.spec if live else None)
+    named = {arn: path_of(arn, change.args) for arn in wired}
+    # Functions named in the arguments first, so the error points at the argument to fix.
+    for arn in sorted(wired, key=lambda a: named[a] is None):
         region, account = lambda_region_account(arn)
-        field_name = path_of(arn, change_args) or "lambda_arn"
+        field_name = named[arn] or change.field_prefix.rstrip(".") or "routes"
         if region != rt.scope.region:
             raise BadInput(field_name, f"{arn} must be in region {rt.scope.region}, where this server works")
         if account != identity.account:
@@ -159,6 +162,22 @@ def _check_functions(
         refusal = lambda_refusal(rt.scope, arn, identity.account)
         if refusal:
             raise OutOfScope("lambda-scope", f"{field_name}: {refusal}")
+
+
+def _newly_wired(desired: HttpApiSpec, live: HttpApiSpec | None) -> list[str]:
+    routes = live.routes if live else {}
+    authorizers = live.authorizers if live else {}
+    found = {
+        route.integration.uri
+        for key, route in desired.routes.items()
+        if route.integration and route.integration.type == "AWS_PROXY" and routes.get(key) != route
+    }
+    found |= {
+        a.function_arn
+        for name, a in desired.authorizers.items()
+        if a.function_arn and authorizers.get(name) != a
+    }
+    return sorted(found)
 
 
 def _plan(
@@ -181,21 +200,35 @@ def _plan(
         else:
             plan = plan_delete_api(live, extras.statements, ctx)
     else:
-        live_extras = LiveExtras(
-            permissions=extras.permissions, log_groups=extras.log_groups, deploy=change.deploy
-        )
+        # An undo restores the statements as they were (it adds none, except for a recreated API), and
+        # a tool that does not wire functions (delete_route, configure_cors, ...) leaves them alone.
+        adds = change.add_permissions and allows(change.tool, "lambda", "add_permission")
+        covered = extras.permissions if adds else dict.fromkeys(extras.permissions, True)
+        live_extras = LiveExtras(permissions=covered, log_groups=extras.log_groups, deploy=change.deploy)
         plan = plan_http_api(desired, live, live_extras, ctx)
     drop_statements = [arn for arn in change.drop_permissions if arn in extras.statements]
-    return plan_leftovers(plan, desired, live, extras.log_groups, change.drop_log_groups, drop_statements)
+    return plan_leftovers(
+        plan,
+        desired,
+        live,
+        extras.managed_log_groups,
+        extras.log_groups,
+        change.drop_log_groups,
+        drop_statements,
+    )
 
 
 def _state(live: LiveHttpApi | None, change: Change, extras: Extras) -> dict[str, Any]:
+    """Every resource read, present or not, so a refusal can name the one that came or went."""
     key = f"api {change.name or change.api_id}"
     return {
         key: live.model_dump(mode="json") if live else None,
         **{f"permission {arn}": ok for arn, ok in extras.permissions.items()},
-        **{f"statement {arn}": True for arn in extras.statements},
-        **{f"log group {name}": True for name in extras.log_groups},
+        **{f"statement {arn}": arn in extras.statements for arn in extras.permissions},
+        **{
+            f"log group {name}": name in extras.managed_log_groups or name in extras.log_groups
+            for name in extras.checked_log_groups
+        },
     }
 
 

@@ -10,6 +10,7 @@ from apigw_mcp.tools import http_edits as edits
 from apigw_mcp.tools.errors import BadInput
 from apigw_mcp.tools.http_inputs import StageName
 from apigw_mcp.tools.http_live import LiveHttpApi
+from apigw_mcp.tools.http_plan_stages import kept_throttles
 from apigw_mcp.tools.http_spec import HttpApiSpec, Throttle
 from apigw_mcp.tools.undo import decode, restore
 
@@ -131,8 +132,11 @@ def _undo_change(rt: Runtime, handle: str) -> Change:
             return None
         if live is None and not record.deleted:
             raise ValueError(f"API {record.api_id} no longer exists")
-        return restore(record, live.spec if live else HttpApiSpec(name=record.name))
+        restored = restore(record, live.spec if live else HttpApiSpec(name=record.name))
+        notes.extend(kept_throttles(restored, live.spec if live else None))
+        return restored
 
+    notes = ["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."]
     return Change(
         "undo",
         {"handle": handle},
@@ -140,8 +144,9 @@ def _undo_change(rt: Runtime, handle: str) -> Change:
         api_id=record.api_id,
         may_be_missing=record.created or record.deleted,
         name=record.name if record.deleted else None,
-        notes=["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."],
+        notes=notes,
         drop_log_groups=record.log_groups,
         drop_permissions=record.permissions,
+        add_permissions=record.deleted,
         field_prefix="handle.",
     )

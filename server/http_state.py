@@ -20,7 +20,8 @@ from apigw_mcp.tools.http_live import (
 from apigw_mcp.tools.http_plan_stages import log_group_name
 from apigw_mcp.tools.http_planner import statement_id
 from apigw_mcp.tools.http_spec import DEFAULT_STAGE, HttpApiSpec
-from apigw_mcp.tools.scope import Scope, api_change_refusal
+from apigw_mcp.tools.scope import MANAGED_TAG, Scope, api_change_refusal
+from apigw_mcp.tools.validate import partition_of
 
 from .aws import AwsRuntime, Identity, gather
 from .http_reads import all_v2_apis, api_parts, function_policy
@@ -71,11 +72,16 @@ def check_changeable(scope: Scope, live: LiveHttpApi, via_name: bool) -> None:
 
 @dataclass(frozen=True)
 class Extras:
+    """``log_groups``: which of the ``checked_log_groups`` exist; ``managed_log_groups``: which of
+    those an undo may delete (created by this server, so tagged managed)."""
+
     permissions: dict[str, bool]
     statements: list[str]
     log_groups: set[str]
     missing: list[str]
     broad: list[str]
+    checked_log_groups: list[str]
+    managed_log_groups: set[str]
 
 
 async def read_extras(
@@ -89,24 +95,34 @@ async def read_extras(
 ) -> Extras:
     """Lambda policies (does this API already hold an invoke permission?) and which log groups exist."""
     arns = sorted(set(functions))
-    names = sorted({log_group_name(a) for a in log_arns} | set(more_log_groups))
+    tagged = set(more_log_groups)
+    names = sorted({log_group_name(a) for a in log_arns} | tagged)
     results = await gather(
         *[lambda a=a: function_policy(rt, a) for a in arns],
-        *[lambda n=n: _log_group_exists(rt, n) for n in names],
+        *[lambda n=n: _log_group_state(rt, n, n in tagged, identity) for n in names],
     )
-    policies, exists = results[: len(arns)], results[len(arns) :]
+    policies, groups = results[: len(arns)], dict(zip(names, results[len(arns) :], strict=True))
     wanted = set(desired.functions()) if desired else set()
     missing = [arn for arn, (found, _) in zip(arns, policies, strict=True) if not found and arn in wanted]
     texts = {arn: policy for arn, (_, policy) in zip(arns, policies, strict=True)}
     ours = [arn for arn, text in texts.items() if live and _has_statement(text, statement_id(live.api_id))]
     covered = {arn: _covers(arn, texts[arn], live, desired, rt.region, identity) for arn in arns}
     broad = [w for arn in arns for w in broad_statements(arn, texts[arn], identity.account)]
-    return Extras(covered, ours, {n for n, e in zip(names, exists, strict=True) if e}, missing, broad)
+    exists = {n for n, state in groups.items() if state != "absent"}
+    managed = {n for n, state in groups.items() if state == "managed"}
+    return Extras(covered, ours, exists, missing, broad, names, managed)
 
 
-async def _log_group_exists(rt: AwsRuntime, name: str) -> bool:
+async def _log_group_state(rt: AwsRuntime, name: str, read_tags: bool, identity: Identity) -> str:
+    """absent, present, or managed (tagged by this server when it created the group)."""
     groups = await rt.paginate("logs", "describe_log_groups", "logGroups", logGroupNamePrefix=name)
-    return any(g.get("logGroupName") == name for g in groups)
+    if not any(g.get("logGroupName") == name for g in groups):
+        return "absent"
+    if not read_tags:
+        return "present"
+    arn = f"arn:{partition_of(rt.region)}:logs:{rt.region}:{identity.account}:log-group:{name}"
+    tags = (await rt.call("logs", "list_tags_for_resource", resourceArn=arn)).get("tags") or {}
+    return "managed" if tags.get(MANAGED_TAG) == "true" else "present"
 
 
 def _has_statement(policy: str | None, sid: str) -> bool:

@@ -47,7 +47,7 @@ async def write(rt: AwsRuntime, service: str, operation: str, params: dict[str, 
         try:
             return await rt.call_once(service, operation, **params)
         except AwsCallFailed as error:
-            if attempt > 1 and operation.startswith("delete_") and "NotFound" in error.code:
+            if attempt > 1 and operation.startswith(("delete_", "remove_")) and "NotFound" in error.code:
                 return {"ResponseMetadata": {}, "Probed": True}
             if outcome_unknown(error) and probe is not None:
                 found = await probe(rt, params)

@@ -224,7 +224,7 @@ def test_new_secured_api() -> None:
     assert by_id["route1"]["AuthorizerId"] == "${auth1.AuthorizerId}"
     assert by_id["route1"]["AuthorizationScopes"] == ["orders:read"]
     assert by_id["route2"]["AuthorizationType"] == "NONE"
-    assert by_id["log1"] == {"logGroupName": "/aws/apigateway/secure/prod"}
+    assert by_id["log1"] == {"logGroupName": "/aws/apigateway/secure/prod", "tags": {MANAGED_TAG: "true"}}
     log_arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/apigateway/secure/prod"
     assert by_id["stage1"]["AccessLogSettings"]["DestinationArn"] == log_arn
     assert by_id["stage1"]["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50}
@@ -294,16 +294,16 @@ def test_removing_an_authorizer() -> None:
 def test_delete_api_lists_everything_lost() -> None:
     plan = plan_delete_api(live(jwt_route=True), [FN], CTX)
     assert_golden("plan_delete_api", plan.model_dump(mode="json"))
-    assert ops(plan) == [("delete_api", "api abc123"), ("remove_permission", f"permission {FN}")]
-    assert plan.steps[1].params == {"FunctionName": FN, "StatementId": "apigw-mcp-abc123"}
+    assert ops(plan) == [("remove_permission", f"permission {FN}"), ("delete_api", "api abc123")]
+    assert plan.steps[0].params == {"FunctionName": FN, "StatementId": "apigw-mcp-abc123"}
     assert [(row.action, row.resource) for row in plan.diff] == [
+        ("-", "permission orders"),
         ("-", "api orders"),
         ("-", "route ANY /legacy/{proxy+}"),
         ("-", "route GET /orders"),
         ("-", "route GET /orders/{id}"),
         ("-", "authorizer users"),
         ("-", "stage $default"),
-        ("-", "permission orders"),
     ]
     assert "https://abc123.execute-api.us-east-1.amazonaws.com" in plan.warnings[0]
 

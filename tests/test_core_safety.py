@@ -189,11 +189,12 @@ def test_undo_removes_what_the_apply_created_outside_the_api() -> None:
     live = live_api()
     empty = Plan(summary="No changes", account=ACCOUNT, region=REGION)
     other = "arn:aws:lambda:us-east-1:123456789012:function:other"
-    restored = plan_leftovers(
-        empty, live.spec, live, {"/aws/x", "/aws/used"}, ["/aws/x", "/aws/gone"], [FN, other]
-    )
+    managed, existing = {"/aws/x"}, {"/aws/x", "/aws/foreign"}
+    dropped = ["/aws/x", "/aws/gone", "/aws/foreign"]
+    restored = plan_leftovers(empty, live.spec, live, managed, existing, dropped, [FN, other])
     ops = [
         (s.operation, s.params.get("logGroupName") or s.params.get("FunctionName")) for s in restored.steps
     ]
-    assert ops == [("delete_log_group", "/aws/x"), ("remove_permission", other)]
+    assert ops == [("delete_log_group", "/aws/x"), ("remove_permission", FN), ("remove_permission", other)]
     assert any("Deletes log group /aws/x" in w for w in restored.warnings)
+    assert any("Keeps log group /aws/foreign" in w for w in restored.warnings)

@@ -10,6 +10,7 @@ from apigw_mcp.tools.http_live import LiveHttpApi, stage_spec
 from apigw_mcp.tools.http_plan_stages import effective_stage, log_group_name, plan_log_groups, plan_stages
 from apigw_mcp.tools.http_spec import AccessLog, HttpApiSpec, StageSpec, Throttle
 from apigw_mcp.tools.plan_builder import Builder
+from apigw_mcp.tools.scope import MANAGED_TAG
 from tests.test_core_edits import LOG_ARN, PROD, live_api, ops, plan, update
 
 LIVE_PROD = stage_spec(PROD)
@@ -224,7 +225,7 @@ def test_plan_log_groups(arns: list[str], existing: list[str], created: list[str
     b = Builder()
     plan_log_groups(b, HttpApiSpec(name="orders", stages={**stages, "plain": StageSpec()}), existing)
     assert [(s.operation, s.params) for s in b.steps] == [
-        ("create_log_group", {"logGroupName": n}) for n in created
+        ("create_log_group", {"logGroupName": n, "tags": {MANAGED_TAG: "true"}}) for n in created
     ]
     assert [s.id for s in b.steps] == [f"log{i}" for i in range(1, len(created) + 1)]
 

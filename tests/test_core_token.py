@@ -62,7 +62,12 @@ CHANGES: list[tuple[str, dict[str, Any], str]] = [
     ("identity", {"identity": "arn:aws:iam::123456789012:role/other"}, "caller identity changed"),
     ("resource", {"state": {**STATE, "api orders": {"Description": "v2"}}}, "api orders changed"),
     ("other-resource", {"state": {**STATE, "permission fn": True}}, "permission fn changed"),
-    ("resource-added", {"state": {**STATE, "route GET /x": {}}}, "set of live resources changed"),
+    ("resource-added", {"state": {**STATE, "route GET /x": {}}}, "route GET /x appeared since the preview"),
+    (
+        "resource-gone",
+        {"state": {"api orders": STATE["api orders"]}},
+        "1 resource.s. the preview saw are gone",
+    ),
     ("steps", {"steps": []}, "planned steps differ"),
 ]
 

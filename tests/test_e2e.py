@@ -200,9 +200,9 @@ async def test_secured_api_from_nothing_and_back(
     async with client(allow_deletes=True) as session:
         undone = await preview_and_apply(session, {"handle": applied["undo"]}, tool="undo")
         assert [s["operation"] for s in undone["preview"]["steps"]] == [
+            "remove_permission",
+            "remove_permission",
             "delete_api",
-            "remove_permission",
-            "remove_permission",
             "delete_log_group",
         ]
         assert "failed" not in undone

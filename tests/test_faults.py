@@ -103,9 +103,9 @@ async def test_fault_at_step_k_is_fully_reported_and_undone(
         undone = await preview_and_apply(session, {"handle": outcome["undo"]}, tool="undo")
         assert "failed" not in undone
         logs = [a for a in applied if a["operation"] == "create_log_group"]
-        assert [s["operation"] for s in undone["preview"]["steps"]] == ["delete_api"] + [
-            "remove_permission"
-        ] * len(permissions) + ["delete_log_group"] * len(logs)
+        assert [s["operation"] for s in undone["preview"]["steps"]] == ["remove_permission"] * len(
+            permissions
+        ) + ["delete_api"] + ["delete_log_group"] * len(logs)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
     assert state() == nothing
 

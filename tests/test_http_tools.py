@@ -487,7 +487,7 @@ async def test_deploy_stage_creates_prod_with_throttle_and_access_log(
         plan, _ = await change(session, state, "deploy_stage", {"api_id": api_id, **args})
         described = await call_ok(session, "describe_api", {"api_id": api_id})
     assert ops(plan) == ["create_log_group", "create_stage"]
-    assert plan["steps"][0]["params"] == {"logGroupName": group}
+    assert plan["steps"][0]["params"] == {"logGroupName": group, "tags": {"apigw-mcp:managed": "true"}}
     stage_params = plan["steps"][1]["params"]
     assert stage_params["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100.0}
     arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"
@@ -661,7 +661,7 @@ async def test_delete_api_lists_what_is_lost_and_needs_deletes(
     async with client(allow_deletes=True) as session:
         plan, applied = await change(session, state, "delete_api", {"api_id": api_id}, repeat=False)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
-    assert ops(plan) == ["delete_api", "remove_permission"]
+    assert ops(plan) == ["remove_permission", "delete_api"]
     lost = {r["resource"] for r in plan["diff"] if r["action"] == "-"}
     assert lost >= {
         "api shop",
@@ -726,7 +726,7 @@ async def test_undo_of_create_http_api_deletes_the_api(
     async with client(allow_deletes=True) as session:
         plan, _ = await change(session, state, "undo", {"handle": applied["undo"]}, repeat=False)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
-    assert ops(plan) == ["delete_api", "remove_permission"]
+    assert ops(plan) == ["remove_permission", "delete_api"]
     assert state() == nothing
 
 

@@ -199,10 +199,10 @@ def deploy_stage(
     if given.get("log_group_arn") or given.get("log_format"):
         given.setdefault("access_log", True)
     merged = StageInput.model_validate({**base, **given})
-    for key in merged.route_throttle:
-        if route_key(key) not in live.spec.routes:
-            raise ValueError(f"route_throttle: no route {key!r}")
     stage = merged.spec(live.spec.name, region, account)
+    for key in stage.route_throttle:
+        if key not in live.spec.routes:
+            raise ValueError(f"route_throttle: no route {key!r}")
     if deploy and stage.auto_deploy:
         raise ValueError(
             "deploy: stage auto-deploys every change; deploy=true is only for auto_deploy=false stages"

@@ -139,7 +139,10 @@ class AuthorizerInput(BaseModel):
         if self.simple_responses and self.payload_format_version == "1.0":
             raise ValueError(f"authorizer {self.name!r}: simple_responses needs payload_format_version 2.0")
         for source in self.identity_source or []:
-            validate.lambda_identity_source(source)
+            try:
+                validate.lambda_identity_source(source)
+            except ValueError as error:
+                raise ValueError(f"identity_source: {error}") from None
         if self.ttl_seconds and not self.identity_source:
             raise ValueError(f"authorizer {self.name!r}: caching (ttl_seconds > 0) needs identity_source")
 
@@ -197,9 +200,16 @@ class StageInput(BaseModel):
             description=self.description,
             variables=self.variables,
             throttle=self.throttle,
-            route_throttle={validate.route_key(k): v for k, v in self.route_throttle.items()},
+            route_throttle={_throttle_key(k): v for k, v in self.route_throttle.items()},
             access_log=log,
         )
+
+
+def _throttle_key(key: str) -> str:
+    try:
+        return validate.route_key(key)
+    except ValueError as error:
+        raise ValueError(f"route_throttle: {error}") from None
 
 
 def _stage_spec(stage: StageInput, api_name: str, region: str, account: str, field: str) -> StageSpec:

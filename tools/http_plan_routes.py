@@ -122,7 +122,8 @@ def _route_params(
     if spec.integration:
         params["Target"] = f"integrations/{integration_ids[spec.integration.key]}"
     if spec.authorizer:
-        params["AuthorizerId"] = authorizer_ids[spec.authorizer]
+        # A live route may name an authorizer id that no longer exists: it reads in as that id.
+        params["AuthorizerId"] = authorizer_ids.get(spec.authorizer, spec.authorizer)
     if spec.authorization == "JWT":
         params["AuthorizationScopes"] = list(spec.scopes)
     return params

@@ -9,6 +9,7 @@ from .http_inputs import DEFAULT_LOG_FORMAT
 from .http_live import LiveHttpApi
 from .http_spec import HttpApiSpec, StageSpec, Throttle
 from .plan_builder import Builder
+from .scope import MANAGED_TAG
 
 
 def _settings(throttle: Throttle) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def plan_log_groups(b: Builder, desired: HttpApiSpec, existing: Collection[str])
             "create_log_group",
             "create",
             f"log group {name}",
-            {"logGroupName": name},
+            {"logGroupName": name, "tags": {MANAGED_TAG: "true"}},
         )
         b.change("+", f"log group {name}")
 
@@ -58,6 +59,21 @@ def effective_stage(spec: StageSpec, live: StageSpec | None) -> StageSpec:
     if spec.throttle is None and live is not None and live.throttle is not None:
         return spec.model_copy(update={"throttle": live.throttle})
     return spec
+
+
+def kept_throttles(desired: HttpApiSpec, live: HttpApiSpec | None) -> list[str]:
+    """Warnings for stages whose default throttling the desired state drops but AWS cannot remove in place."""
+    current = live.stages if live else {}
+    kept = {
+        name: throttle
+        for name, stage in desired.stages.items()
+        if stage.throttle is None and name in current and (throttle := current[name].throttle) is not None
+    }
+    return [
+        f"Stage {name} keeps its default throttling ({throttle.label()}): an HTTP API stage's default "
+        "route throttling cannot be removed in place."
+        for name, throttle in sorted(kept.items())
+    ]
 
 
 def _create_params(spec: StageSpec) -> dict[str, Any]:

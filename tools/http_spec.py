@@ -73,7 +73,7 @@ class AuthorizerSpec(BaseModel):
 
 
 class Throttle(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     burst: int = Field(ge=0, le=5000)
     rate: float = Field(ge=0, le=10000)

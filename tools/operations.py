@@ -110,6 +110,13 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "logs",
+        "list_tags_for_resource",
+        "read",
+        "logs:ListTagsForResource",
+        "arn:aws:logs:{region}:{account}:log-group:*",
+    ),
+    Operation(
+        "logs",
         "delete_log_group",
         "delete",
         "logs:DeleteLogGroup",
@@ -153,6 +160,13 @@ _LOG_DELIVERY = (
 _ACCESS_LOGGING = "API Gateway checks it on the caller when a stage's access logging is set or removed"
 
 IAM_EXTRAS: tuple[IamExtra, ...] = (
+    IamExtra(
+        "logs",
+        "create_log_group",
+        "logs:TagResource",
+        "arn:aws:logs:{region}:{account}:log-group:*",
+        "CreateLogGroup with tags also needs permission to tag the new group",
+    ),
     *(
         IamExtra("apigatewayv2", name, action, "*", _ACCESS_LOGGING)
         for name in ("create_stage", "update_stage", "delete_access_log_settings")

@@ -80,7 +80,14 @@ LAMBDA: dict[str, Mapping[str, Param]] = {
     },
     "remove_permission": {"FunctionName": FUNCTION, "StatementId": STATEMENT},
 }
+
+
+def _managed_only(value: object) -> None:
+    if value != {"apigw-mcp:managed": "true"}:
+        raise ValueError("a log group this server creates carries exactly the managed tag")
+
+
 LOGS: dict[str, Mapping[str, Param]] = {
-    "create_log_group": {"logGroupName": LOG_GROUP},
+    "create_log_group": {"logGroupName": LOG_GROUP, "tags": Param(j.checked(_managed_only))},
     "delete_log_group": {"logGroupName": LOG_GROUP},
 }

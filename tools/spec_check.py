@@ -31,11 +31,16 @@ def check_written(desired: HttpApiSpec, live: HttpApiSpec | None, region: str, a
     if desired.tags != before.tags:
         _check("tags", validate.tags, desired.tags)
     for key, route in _changed(desired.routes, before.routes):
-        _check(f"routes.{key}", _route, key, route, desired)
+        _check(f"routes.{_shown(key)}", _route, key, route, desired)
     for name, authorizer in _changed(desired.authorizers, before.authorizers):
-        _check(f"authorizers.{name}", _authorizer, name, authorizer)
+        _check(f"authorizers.{_shown(name)}", _authorizer, name, authorizer)
     for name, stage in _changed(desired.stages, before.stages):
-        _check(f"stages.{name}", _stage, name, stage, desired, region, account)
+        _check(f"stages.{_shown(name)}", _stage, name, stage, desired, region, account)
+
+
+def _shown(key: str) -> str:
+    """A key as it can appear in a one-line error: control characters escaped."""
+    return key if key.isprintable() else key.encode("unicode_escape").decode()
 
 
 def _changed(wanted: dict[str, Any], current: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -46,7 +46,12 @@ def make_token(
     ]
     whole = signer.hex_mac("plan-token", canonical(signed).encode(), 8)
     head = [whole, format(expires, "x"), digest(args, _PART), digest(scope, _PART), digest(identity, _PART)]
-    return ".".join(head + [digest([r, state[r]], _PART) for r in resources])
+    return ".".join(head + [_resource_part(r, state[r]) for r in resources])
+
+
+def _resource_part(name: str, value: Any) -> str:
+    """Which resource (3 hex) and its state (4 hex): a refusal can then name one that came or went."""
+    return digest(name, 3) + digest([name, value], _PART)
 
 
 def token_expiry(given: str, now_minute: int) -> int:
@@ -89,14 +94,17 @@ def _differences(old: list[str], new: list[str], resources: list[str]) -> list[s
         "the AWS caller identity changed",
     ]
     reasons = [label for label, a, b in zip(labels, old[1:4], new[1:4], strict=True) if a != b]
-    if len(old) != len(new):
-        reasons.append("the set of live resources changed since the preview")
-    else:
-        reasons += [
-            f"{name} changed since the preview"
-            for name, a, b in zip(resources, old[4:], new[4:], strict=True)
-            if a != b
-        ]
+    before = {part[:3]: part for part in old[4:]}
+    now = {part[:3]: part for part in new[4:]}
+    for name in resources:
+        key = digest(name, 3)
+        if key not in before:
+            reasons.append(f"{name} appeared since the preview")
+        elif before[key] != now[key]:
+            reasons.append(f"{name} changed since the preview")
+    gone = len(set(before) - set(now))
+    if gone:
+        reasons.append(f"{gone} resource(s) the preview saw are gone")
     return reasons or [
         "the planned steps differ (was the server upgraded?) or the token is from another plan"
     ]

@@ -101,7 +101,12 @@ TOOL_OPERATIONS: dict[str, tuple[str, ...]] = {
     + _STAGES
     + _DELETES
     + _PERMISSION
-    + ("apigatewayv2.delete_api", "lambda.remove_permission", "logs.delete_log_group"),
+    + (
+        "apigatewayv2.delete_api",
+        "lambda.remove_permission",
+        "logs.delete_log_group",
+        "logs.list_tags_for_resource",
+    ),
     "diagnose_error": _DIAGNOSE,
     "audit_api": _DIAGNOSE,
 }

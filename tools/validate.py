@@ -18,7 +18,7 @@ LAMBDA_ARN = re.compile(
     r"arn:(aws|aws-cn|aws-us-gov):lambda:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):function:"
     r"([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]{1,128}))?"
 )
-_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*", re.UNICODE)
+_TAG_CHARS = re.compile(r"[\w .:/=+\-@]*", re.UNICODE)  # AWS allows spaces, never line breaks
 
 
 def route_key(value: str) -> str:
