@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from apigw_mcp.tools import render
 from apigw_mcp.tools.describe import ApiDescription, ApiSummary, describe, summarise_rest, summarise_v2
 from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed, validation_message
+from apigw_mcp.tools.http_inputs import ApiRef
 from apigw_mcp.tools.redact import redact_text
 
 from . import package_version
@@ -64,6 +65,18 @@ class ApigwServer(MCPServer):
             for tool in await super().list_tools()
         ]
 
+    def _refuse_unknown_arguments(self, name: str, arguments: dict[str, Any]) -> None:
+        """Top-level arguments the tool does not take are refused, as nested unknown fields are."""
+        tool = self._tool_manager.get_tool(name)
+        if tool is None or not isinstance(arguments, dict):
+            return
+        known = set((tool.parameters or {}).get("properties", {}))
+        unknown = sorted(str(k) for k in arguments if k not in known)
+        if unknown:
+            shown = ", ".join(repr(k)[:60] for k in unknown[:5])
+            takes = ", ".join(sorted(known))
+            raise ToolError(f"Error executing tool {name}: unknown argument(s) {shown}; it takes {takes}")
+
     async def run_stdio_async(self) -> None:
         """Over stdio, every request gets an answer, even one the SDK's parser drops (``stdio.py``)."""
         async with robust_stdio_server() as (read_stream, write_stream):
@@ -74,6 +87,7 @@ class ApigwServer(MCPServer):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        self._refuse_unknown_arguments(name, arguments)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
@@ -134,7 +148,7 @@ def _list_apis(rt: Runtime) -> Any:
 
 def _describe_api(rt: Runtime) -> Any:
     async def describe_api(
-        api_id: str, routes_matching: str = ""
+        api_id: ApiRef, routes_matching: str = ""
     ) -> Annotated[CallToolResult, ApiDescription]:
         """An HTTP or WebSocket API: routes (30 at most; filter with routes_matching), authorizers, stages,
         CORS, URLs."""

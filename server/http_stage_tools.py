@@ -8,7 +8,7 @@ from pydantic import Field
 
 from apigw_mcp.tools import http_edits as edits
 from apigw_mcp.tools.errors import BadInput
-from apigw_mcp.tools.http_inputs import StageName
+from apigw_mcp.tools.http_inputs import ApiRef, StageName
 from apigw_mcp.tools.http_live import LiveHttpApi
 from apigw_mcp.tools.http_plan_stages import kept_throttles
 from apigw_mcp.tools.http_spec import HttpApiSpec, Throttle
@@ -23,7 +23,7 @@ from .runtime import Runtime
 def register_stage_tools(tool: Register, rt: Runtime) -> None:
     @tool("deploy_stage", "Create or update a stage")
     async def deploy_stage(
-        api_id: str,
+        api_id: ApiRef,
         stage_name: StageName,
         auto_deploy: bool | None = None,
         deploy: Annotated[bool, Field(description="explicit deployment (auto_deploy=false stages)")] = False,
@@ -72,7 +72,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("delete_stage", "Delete a stage")
     async def delete_stage(
-        api_id: str, stage_name: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+        api_id: ApiRef, stage_name: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Delete a stage and its invoke URL. Needs deletes enabled."""
         args = {"api_id": api_id, "stage_name": stage_name}
@@ -88,7 +88,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions")
     async def ensure_lambda_permission(
-        api_id: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+        api_id: ApiRef, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
         return await edit_change(
@@ -103,7 +103,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("delete_api", "Delete an HTTP API")
     async def delete_api(
-        api_id: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+        api_id: ApiRef, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
         return await run_tool(

@@ -15,6 +15,7 @@ from apigw_mcp.tools import render
 from apigw_mcp.tools.cors import Cors
 from apigw_mcp.tools.http_inputs import (
     ApiName,
+    ApiRef,
     AuthorizerInput,
     CreateHttpApiArgs,
     Description,
@@ -162,7 +163,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("add_route", "Add a route")
     async def add_route(
-        api_id: str, route: RouteInput, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+        api_id: ApiRef, route: RouteInput, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
@@ -172,7 +173,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("update_route", "Update a route")
     async def update_route(
-        api_id: str,
+        api_id: ApiRef,
         route_key: str,
         change: edits.RouteUpdate,
         dry_run: bool = True,
@@ -197,7 +198,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("delete_route", "Delete a route")
     async def delete_route(
-        api_id: str, route_key: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+        api_id: ApiRef, route_key: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Delete a route (and its integration when no other route uses it). Needs deletes enabled."""
         args = {"api_id": api_id, "route_key": route_key}
@@ -213,7 +214,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("configure_cors", "Configure CORS")
     async def configure_cors(
-        api_id: str, cors: Cors | None, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
+        api_id: ApiRef, cors: Cors | None, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Set (or with cors=null remove) an HTTP API's CORS; adds the OPTIONS route preflight needs."""
 
@@ -233,7 +234,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
 def register_auth_tools(tool: Register, rt: Runtime) -> None:
     @tool("add_jwt_authorizer", "Add a JWT authorizer")
     async def add_jwt_authorizer(
-        api_id: str,
+        api_id: ApiRef,
         name: str,
         routes: list[str],
         issuer: Text = "",
@@ -265,7 +266,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
 
     @tool("add_lambda_authorizer", "Add a Lambda authorizer")
     async def add_lambda_authorizer(
-        api_id: str,
+        api_id: ApiRef,
         name: str,
         function_arn: LambdaArn,
         routes: list[str],

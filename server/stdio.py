@@ -45,14 +45,36 @@ def rescue(line: str) -> types.JSONRPCError | None:
         return _error(None, types.INVALID_REQUEST, "not a JSON-RPC request")
     if "id" not in data:
         return None
-    request_id = (
-        data["id"] if isinstance(data["id"], str | int) and not isinstance(data["id"], bool) else None
-    )
+    request_id = _valid_id(data["id"])
+    if data.get("jsonrpc") != "2.0":
+        return _error(request_id, types.INVALID_REQUEST, 'jsonrpc must be "2.0"')
+    if request_id is None:
+        return _error(None, types.INVALID_REQUEST, "id must be a string or an integer")
+    if "params" in data and not isinstance(data["params"], dict):
+        return _error(request_id, types.INVALID_PARAMS, "params must be an object")
     if _SURROGATE.search(line) and _has_lone_surrogate(data):
         return _error(
             request_id, types.INVALID_PARAMS, "a string holds a lone UTF-16 surrogate (not Unicode)"
         )
     return _error(request_id, types.INVALID_PARAMS, "JSON nested too deeply or not a valid request")
+
+
+def misread_notification(line: str, message: types.JSONRPCMessage) -> types.JSONRPCError | None:
+    """The SDK reads a request whose id is not a string or integer as a notification, which gets no
+    reply: answer it with Invalid Request instead."""
+    if not isinstance(message, types.JSONRPCNotification) or '"id"' not in line:
+        return None
+    try:
+        data: Any = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or "id" not in data:
+        return None
+    return _error(None, types.INVALID_REQUEST, "id must be a string or an integer")
+
+
+def _valid_id(value: Any) -> str | int | None:
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -106,6 +128,9 @@ async def robust_stdio_server() -> AsyncIterator[tuple[Any, Any]]:
                         await emit(reply)
                     else:
                         await read_writer.send(error)
+                    continue
+                if (reply := misread_notification(line, message)) is not None:
+                    await emit(reply)
                     continue
                 await read_writer.send(SessionMessage(message))
 
