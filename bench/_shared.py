@@ -27,14 +27,15 @@ def compact(value: Any) -> str:
 
 
 def check_source() -> str:
-    """Where ``apigw_mcp`` resolves from; warns when it is not the live source tree."""
+    """Where ``apigw_mcp`` resolves from; warns when it is not this checkout (an older install)."""
     import apigw_mcp.server
 
     where = os.path.realpath(os.path.dirname(apigw_mcp.server.__file__))
-    if not where.startswith("/work/main"):
+    checkout = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "server"))
+    if where != checkout:
         print(
-            f"warning: apigw_mcp.server resolves to {where}, not the live source: run with "
-            "PYTHONPATH set to the dev path that links apigw_mcp to /work/main (see bench/README.md)",
+            f"warning: apigw_mcp.server resolves to {where}, not this checkout ({checkout}): "
+            "install it editable (pip install -e '.[test]') to measure the source",
             file=sys.stderr,
         )
     return where

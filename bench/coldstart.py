@@ -3,7 +3,7 @@
 Raw JSON-RPC, legacy handshake (initialize 2025-11-25, notifications/initialized, tools/list);
 stdin stays open until the tools/list reply arrives. 1 warm-up, then the median of 7.
 
-Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/coldstart.py [--json] [--runs N]
+Run (from the README venv, in the checkout): .venv/bin/python bench/coldstart.py [--json] [--runs N]
 """
 
 from __future__ import annotations

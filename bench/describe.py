@@ -4,7 +4,7 @@ Builds an HTTP API through our create_http_api tool (dry run, then apply with th
 included), adds a JWT authorizer on about half the routes and a throttled, logged ``prod`` stage with
 plain boto3, then calls describe_api. Done for 20 and for 100 routes.
 
-Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/describe.py [--json]
+Run (from the README venv, in the checkout): .venv/bin/python bench/describe.py [--json]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ through an in-memory MCP client and reports the top finding (rule id, confidence
 and their sequential rounds (wrapped ``AwsRuntime.call``/``paginate``, as in ``describe.py``), the o200k
 tokens of the text content and of the structuredContent (compact JSON), and the wall time.
 
-Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/diagnose.py [--json]
+Run (from the README venv, in the checkout): .venv/bin/python bench/diagnose.py [--json]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Run the six benchmarks and print one summary table next to the targets.
 
-Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/run_all.py
+Run (from the README venv, in the checkout): .venv/bin/python bench/run_all.py
 Each script runs in its own process and stops by itself; its full report is printed first.
 """
 

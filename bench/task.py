@@ -6,7 +6,7 @@ access logs: one create_http_api preview, then one apply with its plan token. Re
 o200k tokens of the requests and responses, the AWS calls (and HTTP requests) each call made, and the wall
 time on the moto sandbox; then checks with plain boto3 that the API really is what was asked for.
 
-Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/task.py [--json]
+Run (from the README venv, in the checkout): .venv/bin/python bench/task.py [--json]
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ All tools (every toolset, the default), then the reduced list with toolsets ``re
 (``APIGW_MCP_TOOLSETS=read,http``; read and the non-deleting HTTP tools); also each toolset alone and
 all but ``delete``.
 
-Run: PYTHONPATH=/tmp/devpath /tmp/v/bin/python bench/tokens.py [--json]
+Run (from the README venv, in the checkout): .venv/bin/python bench/tokens.py [--json]
 """
 
 from __future__ import annotations

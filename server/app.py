@@ -5,45 +5,35 @@ No globals and no AWS call at start; boto3 loads on the first tool call.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, InputRequiredResult, Tool
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from apigw_mcp.tools import render
-from apigw_mcp.tools.describe import ApiDescription, ApiSummary, describe, summarise_rest, summarise_v2
-from apigw_mcp.tools.errors import ApigwMcpError, AwsCallFailed, validation_message
-from apigw_mcp.tools.http_inputs import ApiRef
+from apigw_mcp.tools.errors import validation_message
 from apigw_mcp.tools.redact import redact_text
 
 from . import package_version
 from .audit import AuditLog
-from .aws import AwsRuntime, gather
+from .aws import AwsRuntime
 from .diagnose_tools import register_diagnose_tools
-from .http_reads import all_v2_apis, api_parts
 from .http_serve import HttpBinding, server_auth
-from .http_tools import Register, register_http_tools, registrar
-from .results import guarded, result
+from .http_tools import register_http_tools, registrar
+from .read_tools import register_read_tools
 from .runtime import Runtime
 from .settings import TOOLSETS, Settings
 from .skill_resources import register_skill
 from .stdio import robust_stdio_server
 from .wire import compact_schema, one_line, shallow
 
-MAX_LISTED = 100
 INSTRUCTIONS = (
     "AWS API Gateway tools. Mutating tools preview by default (dry_run=true): read plan.diff and "
     "plan.warnings, "
     "then repeat the same arguments with dry_run=false and plan_token. Each apply returns an undo handle."
 )
-
-
-class ApiListing(BaseModel):
-    apis: list[ApiSummary]
-    truncated: bool = False
 
 
 class ApigwServer(MCPServer):
@@ -100,81 +90,22 @@ class ApigwServer(MCPServer):
 
 
 def build_server(
-    settings: Settings, aws: AwsRuntime | None = None, http: HttpBinding | None = None
+    settings: Settings, aws: AwsRuntime | None = None, http: HttpBinding | None = None, note: str = ""
 ) -> MCPServer:
     """The server for ``settings``; tests may pass ``aws`` to reach its botocore clients' event hooks.
 
     ``http``: where the HTTP transport will listen, so a configured bearer token is required there.
+    ``note``: said in the instructions, e.g. the sandbox's seeded function.
     """
     rt = Runtime(aws=aws or AwsRuntime(settings), scope=settings.scope(), audit=AuditLog(settings.audit_path))
+    instructions = f"{INSTRUCTIONS} {note}".strip()
     server = ApigwServer(
-        "apigw-mcp", instructions=INSTRUCTIONS, version=package_version(), **server_auth(settings, http)
+        "apigw-mcp", instructions=instructions, version=package_version(), **server_auth(settings, http)
     )
     enabled = {name for toolset in settings.toolsets for name in TOOLSETS[toolset]}
     tool = registrar(server, enabled)
-    _register_reads(tool, rt)
+    register_read_tools(tool, rt)
     register_http_tools(tool, rt)
     register_diagnose_tools(tool, rt)
     register_skill(server)
     return server
-
-
-def _register_reads(tool: Register, rt: Runtime) -> None:
-    tool("list_apis", "List APIs")(_list_apis(rt))
-    tool("describe_api", "Describe an API")(_describe_api(rt))
-
-
-def _list_apis(rt: Runtime) -> Any:
-    async def list_apis(name_contains: str = "") -> Annotated[CallToolResult, ApiListing]:
-        """List HTTP, REST and WebSocket APIs in the region (id, name, type, endpoint, created, managed)."""
-
-        async def work() -> CallToolResult:
-            _, v2, rest = await gather(
-                rt.aws.identity,
-                lambda: all_v2_apis(rt.aws),
-                lambda: rt.aws.paginate("apigateway", "get_rest_apis", "items"),
-            )
-            apis = [summarise_v2(a) for a in v2] + [summarise_rest(a, rt.scope.region) for a in rest]
-            if name_contains:
-                apis = [a for a in apis if name_contains.lower() in a.name.lower()]
-            apis.sort(key=lambda a: (a.name.lower(), a.api_id))
-            listing = ApiListing(apis=apis[:MAX_LISTED], truncated=len(apis) > MAX_LISTED)
-            return result(listing, render.listing_text(listing.apis, listing.truncated))
-
-        return await guarded(work)
-
-    return list_apis
-
-
-def _describe_api(rt: Runtime) -> Any:
-    async def describe_api(
-        api_id: ApiRef, routes_matching: str = ""
-    ) -> Annotated[CallToolResult, ApiDescription]:
-        """An HTTP or WebSocket API: routes (30 at most; filter with routes_matching), authorizers, stages,
-        CORS, URLs."""
-
-        async def work() -> CallToolResult:
-            try:
-                _, parts = await gather(rt.aws.identity, lambda: api_parts(rt.aws, api_id))
-            except AwsCallFailed as error:
-                raise await _not_found_hint(rt, api_id, error) from None
-            description = describe(**parts, routes_matching=routes_matching or None)
-            return result(description, render.description_text(description))
-
-        return await guarded(work)
-
-    return describe_api
-
-
-async def _not_found_hint(rt: Runtime, api_id: str, error: AwsCallFailed) -> ApigwMcpError:
-    if error.code != "NotFoundException":
-        return error
-    try:
-        await rt.aws.call("apigateway", "get_rest_api", restApiId=api_id)
-    except AwsCallFailed:
-        return AwsCallFailed(
-            error.code, f"api_id {api_id!r} not found in {rt.scope.region}: list_apis shows what exists"
-        )
-    return AwsCallFailed(
-        "Unsupported", f"api_id {api_id!r} is a REST API; describe_api covers HTTP and WebSocket APIs"
-    )

@@ -92,7 +92,7 @@ async def run_change(
         raise BadInput(field_name, f"Lambda function {extras.missing[0]} does not exist in {rt.scope.region}")
     plan = _plan(desired, live, extras, change, rt, identity)
     plan.warnings.extend(change.notes + extras.broad)
-    guard.enforce(plan, rt.scope, {live.api_id} if live else set(), change.tool)
+    blocked = _guard(plan, rt, live, change.tool, dry_run)
     state = _state(live, change, extras)
     args = {"tool": change.tool, **change.args}
     now = int(time.time() // 60)
@@ -101,7 +101,10 @@ async def run_change(
         rt.signer, args, rt.scope.model_dump(mode="json"), identity.arn, state, plan.steps, expires
     )
     result = ChangeResult(
-        plan=plan, api_id=live.api_id if live else None, endpoint=live.endpoint if live else None
+        plan=plan,
+        api_id=live.api_id if live else None,
+        endpoint=live.endpoint if live else None,
+        blocked=blocked,
     )
     if dry_run or not plan.steps:
         return result
@@ -109,6 +112,21 @@ async def run_change(
     if confirm is not None:
         await confirm(plan)
     return await _apply(rt, change, plan, live, desired)
+
+
+def _guard(plan: Plan, rt: Runtime, live: LiveHttpApi | None, tool: str, dry_run: bool) -> str | None:
+    """Refuse a plan the guard denies; a preview whose only denials are deletes is still shown, with why
+    applying it would be refused (returned, and said in its warnings)."""
+    denials = guard.check(plan, rt.scope, {live.api_id} if live else set(), tool)
+    if not denials:
+        return None
+    deletes = [d for d in denials if d.rule == "deletes-off"]
+    if not dry_run or len(deletes) != len(denials):
+        first = next((d for d in denials if d.rule != "deletes-off"), denials[0])
+        raise OutOfScope(first.rule, guard.summarise([first, *[d for d in denials if d is not first]]))
+    why = guard.deletes_refusal(rt.scope, len(deletes))
+    plan.warnings.append(f"Applying is refused now: {why}.")
+    return why
 
 
 def path_of(value: str, data: Any, prefix: str = "") -> str | None:

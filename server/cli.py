@@ -33,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scope_flags(serve)
-    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    serve.add_argument(
+        "--transport", choices=["stdio", "http"], default="stdio", help="stdio (default) or streamable HTTP"
+    )
     serve.add_argument(
         "--host",
         default="127.0.0.1",
@@ -50,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--allowed-origin", action="append", dest="allowed_origins", help="browser Origin HTTP accepts"
     )
-    serve.add_argument("--sandbox", action="store_true", help="use an embedded moto sandbox, no AWS account")
+    serve.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="serve an embedded moto sandbox (no AWS account; deletes on unless --no-allow-deletes)",
+    )
     demo = commands.add_parser("demo", help="an end-to-end walk on the sandbox")
     demo.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     policy = commands.add_parser(
@@ -58,32 +64,60 @@ def _parser() -> argparse.ArgumentParser:
         help="print the least-privilege IAM policy for the configured scope",
         description='Print the IAM policy JSON to stdout and notes (every Resource "*" and why) to stderr.',
     )
-    policy.add_argument("--mode", choices=["read-only", "operator"], default="read-only")
+    policy.add_argument(
+        "--mode",
+        choices=["read-only", "operator"],
+        default="read-only",
+        help="read-only: the reads; operator: also the writes (deletes only with --allow-deletes)",
+    )
     _change_scope_flags(policy)
     return parser
 
 
 def _change_scope_flags(parser: argparse.ArgumentParser) -> None:
     """What may change: shared by serve and iam-policy, so a policy is printed for the scope served."""
-    parser.add_argument("--region")
+    parser.add_argument("--region", help="AWS region to work in (or APIGW_MCP_REGION / AWS_REGION); required")
     parser.add_argument(
         "--account", help="the account id: serve refuses other credentials; iam-policy needs it"
     )
-    parser.add_argument("--api-id", action="append", dest="api_ids", help="an existing API that may change")
-    parser.add_argument("--api-name-prefix", action="append", dest="api_name_prefixes")
     parser.add_argument(
-        "--allow-lambda", action="append", dest="lambda_arns", help="allowed Lambda ARN pattern"
+        "--api-id",
+        action="append",
+        dest="api_ids",
+        help="an existing API (not created by apigw-mcp) that may change; repeat for more",
     )
-    parser.add_argument("--allow-deletes", action="store_true", default=None)
+    parser.add_argument(
+        "--api-name-prefix",
+        action="append",
+        dest="api_name_prefixes",
+        help="APIs whose name starts with this may change; repeat for more",
+    )
+    parser.add_argument(
+        "--allow-lambda",
+        action="append",
+        dest="lambda_arns",
+        help="Lambda ARN pattern (* wildcards) routes and authorizers may use (default: this region)",
+    )
+    parser.add_argument(
+        "--allow-deletes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="allow applying plans that delete (default: off, on with --sandbox); previews always work",
+    )
 
 
 def _scope_flags(parser: argparse.ArgumentParser) -> None:
+    from .settings import TOOLSETS
+
     _change_scope_flags(parser)
-    parser.add_argument("--profile")
-    parser.add_argument("--endpoint-url")
-    parser.add_argument("--read-only", action="store_true", default=None)
+    parser.add_argument("--profile", help="AWS profile for credentials (default: boto3's chain)")
+    parser.add_argument("--endpoint-url", help="AWS endpoint override (set by --sandbox)")
+    parser.add_argument(
+        "--read-only", action="store_true", default=None, help="refuse every change; reads and diagnosis work"
+    )
     parser.add_argument("--audit-log", help="JSONL audit log path, or 'off'")
-    parser.add_argument("--toolsets", help="comma-separated tool groups: read, http, delete (default: all)")
+    groups = "; ".join(f"{name}: {', '.join(tools)}" for name, tools in TOOLSETS.items())
+    parser.add_argument("--toolsets", help=f"comma-separated tool groups to expose (default: all). {groups}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -158,6 +192,10 @@ def _serve(args: argparse.Namespace) -> None:
         _run(flags, args)
         return
     region = flags["region"] or os.environ.get("APIGW_MCP_REGION") or "us-east-1"
+    if flags["allow_deletes"] is None and "APIGW_MCP_ALLOW_DELETES" not in os.environ:
+        flags["allow_deletes"] = (
+            True  # the sandbox is an account of its own: deletes on unless said otherwise
+        )
     try:
         with Sandbox(region) as box:
             sandbox_credentials()
@@ -167,7 +205,12 @@ def _serve(args: argparse.Namespace) -> None:
                 file=sys.stderr,
                 flush=True,
             )
-            _run({**flags, "region": region, "endpoint_url": box.endpoint}, args)
+            note = (
+                "Sandbox (moto on this machine, no AWS account): the Lambda function "
+                f"{box.seed.function_arn} is ready for routes and authorizers (list_functions shows it); "
+                "deletes are on."
+            )
+            _run({**flags, "region": region, "endpoint_url": box.endpoint}, args, note)
     except SandboxError as error:
         sys.exit(f"apigw-mcp: {error}")
 
@@ -182,20 +225,20 @@ def _read_token(path: str) -> str:
         raise SettingsError(f"--http-token-file {path}: {error.strerror}") from None
 
 
-def _run(flags: dict[str, object], args: argparse.Namespace) -> None:
+def _run(flags: dict[str, object], args: argparse.Namespace, note: str = "") -> None:
     from .settings import load_settings
 
     settings = load_settings(**flags)
     from .app import build_server
 
     if args.transport != "http":
-        build_server(settings).run("stdio")
+        build_server(settings, note=note).run("stdio")
         return
     from .http_serve import HttpBinding, transport_security
 
     binding = HttpBinding(args.host, args.port)
     security = transport_security(settings, binding)
-    server = build_server(settings, http=binding)
+    server = build_server(settings, http=binding, note=note)
     server.run("streamable-http", host=args.host, port=args.port, transport_security=security)
 
 

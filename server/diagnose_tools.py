@@ -12,7 +12,6 @@ from apigw_mcp.tools.diagnose.audit import ApiAudit, audit
 from apigw_mcp.tools.diagnose.claims import read_token
 from apigw_mcp.tools.diagnose.engine import diagnose
 from apigw_mcp.tools.diagnose.model import Claims, Diagnosis, Symptom
-from apigw_mcp.tools.diagnose.render import audit_text, diagnosis_text
 from apigw_mcp.tools.errors import BadInput
 from apigw_mcp.tools.scope import api_change_refusal
 
@@ -103,7 +102,7 @@ def register_diagnose_tools(tool: Callable[[str, str], Decorator], rt: Runtime) 
             symptom = _symptom(status, keyword, fields, token, claims)
             facts = await gather_facts(rt.aws, api_id, symptom, window_minutes)
             found = diagnose(facts, symptom)
-            return result(found, diagnosis_text(found))
+            return result(found)
 
         return await guarded(work)
 
@@ -118,7 +117,7 @@ def register_diagnose_tools(tool: Callable[[str, str], Decorator], rt: Runtime) 
             ids = [api_id] if api_id else await _in_scope(rt)
             audits = [audit(await gather_facts(rt.aws, i, None)) for i in ids[:MAX_AUDITED]]
             found = AuditResult(apis=audits, truncated=len(ids) > MAX_AUDITED)
-            return result(found, audit_text(audits))
+            return result(found)
 
         return await guarded(work)
 

@@ -31,7 +31,7 @@ async def read_live(rt: AwsRuntime, api_id: str) -> LiveHttpApi | None:
     try:
         parts = await api_parts(rt, api_id)
     except AwsCallFailed as error:
-        if error.code == "NotFoundException":
+        if error.code == "NotFoundException" or error.status in (400, 404):
             return None
         raise
     return live_http_api(
@@ -50,12 +50,17 @@ def find_by_name(apis: list[dict[str, Any]], name: str) -> str | None:
 
 
 async def locate(rt: AwsRuntime, api_id: str | None, name: str | None) -> tuple[Identity, LiveHttpApi | None]:
-    """The caller identity and the live API: by id, else (or when the id is gone) by name."""
+    """The caller identity and the live API: by id, else (or when the id is gone) by name.
+
+    ``api_id`` may itself be a name, as everywhere an API is named: when no API has that id,
+    the HTTP API of that name is used.
+    """
     live = None
     if api_id is not None:
         identity, live = await gather(rt.identity, lambda: read_live(rt, api_id))
-        if live is not None or name is None:
+        if live is not None:
             return identity, live
+        name = name or api_id
     identity, apis = await gather(rt.identity, lambda: all_v2_apis(rt))
     found = find_by_name(apis, str(name))
     return identity, (await read_live(rt, found) if found else None)

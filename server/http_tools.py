@@ -11,7 +11,7 @@ from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import Field
 
 from apigw_mcp.tools import http_edits as edits
-from apigw_mcp.tools import render
+from apigw_mcp.tools.change_output import ChangeOutput, change_output
 from apigw_mcp.tools.cors import Cors
 from apigw_mcp.tools.http_inputs import (
     ApiName,
@@ -26,7 +26,6 @@ from apigw_mcp.tools.http_inputs import (
 )
 from apigw_mcp.tools.http_live import LiveHttpApi
 from apigw_mcp.tools.http_spec import HttpApiSpec
-from apigw_mcp.tools.results import ChangeResult
 from apigw_mcp.tools.tool_operations import tool_access
 
 from .aws import Identity
@@ -42,7 +41,7 @@ ANNOTATIONS = {
     "write": ToolAnnotations(destructive_hint=False, idempotent_hint=True),
     "delete": ToolAnnotations(idempotent_hint=True),
 }
-Out = Annotated[CallToolResult, ChangeResult] | InputRequiredResult
+Out = Annotated[CallToolResult, ChangeOutput] | InputRequiredResult
 if TYPE_CHECKING:
     Ctx = Context[Any, Any]
 else:
@@ -64,9 +63,9 @@ async def run_tool(
     """
 
     async def work() -> CallToolResult:
-        changed = await run_change(rt, make(), dry_run, plan_token or None, Consent(ctx))
-        outcome = changed.public()
-        return result(outcome, render.change_text(outcome, dry_run))
+        change = make()
+        changed = await run_change(rt, change, dry_run, plan_token or None, Consent(ctx))
+        return result(change_output(changed.public(), change.tool, dry_run))
 
     try:
         return await guarded(work)

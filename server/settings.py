@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from apigw_mcp.tools.scope import Scope
 
 TOOLSETS: dict[str, tuple[str, ...]] = {
-    "read": ("list_apis", "describe_api"),
+    "read": ("list_apis", "describe_api", "list_functions"),
     "http": (
         "create_http_api",
         "add_route",
@@ -90,6 +90,8 @@ class Settings(BaseSettings):
         "replicas behind one client share it (default: generated per user)",
     )
 
+    _given: frozenset[str] = PrivateAttr(default=frozenset())  # set by flags rather than the environment
+
     @field_validator(
         "api_ids",
         "api_name_prefixes",
@@ -143,6 +145,8 @@ class Settings(BaseSettings):
             lambda_arns=tuple(self.lambda_arns),
             read_only=self.read_only,
             allow_deletes=self.allow_deletes,
+            read_only_by="--read-only" if "read_only" in self._given else "APIGW_MCP_READ_ONLY=true",
+            deletes_by="--allow-deletes" if "allow_deletes" in self._given else "APIGW_MCP_ALLOW_DELETES",
         )
 
     @property
@@ -164,4 +168,5 @@ def load_settings(**overrides: object) -> Settings:
         field = ".".join(str(p) for p in first["loc"]) or "settings"
         raise SettingsError(f"setting {field}: {first['msg'].removeprefix('Value error, ')}") from None
     settings.require_region()
+    settings._given = frozenset(given)
     return settings

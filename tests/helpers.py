@@ -64,3 +64,8 @@ def check_rule_case(rule_id: str, facts: Any, symptom: Any, hits: bool) -> None:
     assert hit.evidence
     if hit.fix is not None and hit.fix.tool:
         assert hit.fix.args is not None and hit.fix.args["dry_run"] is True
+
+
+def ops(plan: dict[str, Any]) -> list[str]:
+    """The AWS operations of a preview's steps, in order."""
+    return [s["call"].split(".", 1)[1] for s in plan.get("steps", [])]

@@ -21,14 +21,7 @@ class ApiSummary(BaseModel):
     managed: bool = False
 
 
-class RouteView(BaseModel):
-    key: str
-    target: str
-    auth: str = "NONE"
-
-
 class AuthorizerView(BaseModel):
-    id: str
     name: str
     type: str
     identity_source: str | None = None
@@ -59,8 +52,8 @@ class ApiDescription(BaseModel):
     default_endpoint_disabled: bool | None = None
     cors: dict[str, Any] | None = None
     tags: dict[str, str] | None = None
-    routes: list[RouteView]
-    routes_total: int = 0
+    routes: dict[str, str]
+    routes_total: int | None = None
     authorizers: list[AuthorizerView] | None = None
     stages: list[StageView]
     unused_integrations: list[str] | None = None
@@ -109,14 +102,13 @@ def _authorizer(raw: dict[str, Any]) -> AuthorizerView:
     jwt = raw.get("JwtConfiguration") or {}
     uri = raw.get("AuthorizerUri") or ""
     return AuthorizerView(
-        id=raw["AuthorizerId"],
         name=raw.get("Name", ""),
         type=raw.get("AuthorizerType", "?"),
         identity_source=",".join(raw.get("IdentitySource") or []) or None,
         issuer=jwt.get("Issuer"),
         audience=jwt.get("Audience") or None,
         function=uri.split("/functions/")[-1].removesuffix("/invocations") if uri else None,
-        ttl=raw.get("AuthorizerResultTtlInSeconds"),
+        ttl=raw.get("AuthorizerResultTtlInSeconds") or None,
     )
 
 
@@ -144,12 +136,14 @@ def describe(
     by_id = {i["IntegrationId"]: i for i in integrations}
     auth_views = {a["AuthorizerId"]: _authorizer(a) for a in authorizers}
     used: set[str] = set()
-    views = []
+    views: dict[str, str] = {}
     for route in sorted(routes, key=lambda r: r["RouteKey"]):
         target = (route.get("Target") or "").removeprefix("integrations/")
         used.add(target)
         label = target_label(by_id[target]) if target in by_id else (target or "no target")
-        views.append(RouteView(key=route["RouteKey"], target=label, auth=_auth(route, auth_views)))
+        auth = _auth(route, auth_views)
+        views[route["RouteKey"]] = label if auth == "NONE" else f"{label} | {auth}"
+    shown = {k: v for k, v in views.items() if not routes_matching or routes_matching.lower() in k.lower()}
     tags = {k: v for k, v in (api.get("Tags") or {}).items() if k != MANAGED_TAG}
     unused = sorted(target_label(i) for iid, i in by_id.items() if iid not in used)
     return ApiDescription(
@@ -162,10 +156,8 @@ def describe(
         default_endpoint_disabled=api.get("DisableExecuteApiEndpoint") or None,
         cors=api.get("CorsConfiguration") or None,
         tags=tags or None,
-        routes=[v for v in views if not routes_matching or routes_matching.lower() in v.key.lower()][
-            :max_routes
-        ],
-        routes_total=len(views),
+        routes=dict(list(shown.items())[:max_routes]),
+        routes_total=len(views) if len(shown) > max_routes or routes_matching else None,
         authorizers=list(auth_views.values()) or None,
         stages=[_stage(s, endpoint) for s in sorted(stages, key=lambda s: s["StageName"])],
         unused_integrations=unused or None,

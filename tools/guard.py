@@ -53,6 +53,9 @@ def check(
                 f"credentials are for account {plan.account}, APIGW_MCP_ACCOUNT pins {scope.account}",
             )
         )
+    if scope.read_only and plan.steps:
+        # One refusal for the whole plan: every step would say the same.
+        return [*denials, Verdict("*", "read-only", read_only_refusal(scope))]
     earlier: list[str] = []
     for step in plan.steps:
         ctx = GuardContext(scope, plan.account, changeable_api_ids, tuple(earlier))
@@ -61,6 +64,15 @@ def check(
             denials.append(Verdict(step.id, *reason))
         earlier.append(step.id)
     return denials
+
+
+def read_only_refusal(scope: Scope) -> str:
+    return f"the server is read-only ({scope.read_only_by}); restart it without that to allow changes"
+
+
+def deletes_refusal(scope: Scope, count: int) -> str:
+    setting = "--allow-deletes" if scope.deletes_by.startswith("--") else "APIGW_MCP_ALLOW_DELETES=true"
+    return f"the plan deletes {count} resource(s) and deletes are off: restart the server with {setting}"
 
 
 def enforce(plan: Plan, scope: Scope, changeable_api_ids: Collection[str], tool: str | None = None) -> None:
@@ -83,8 +95,6 @@ def _step_refusal(step: Step, ctx: GuardContext, tool: str | None) -> tuple[str,
             "unknown-operation",
             f"{step.service}.{step.operation} is not a write this server may plan",
         )
-    if ctx.scope.read_only:
-        return "read-only", "the server is read-only (unset APIGW_MCP_READ_ONLY to allow changes)"
     if operation.access == "delete" and not ctx.scope.allow_deletes:
         return "deletes-off", (
             f"{step.operation} deletes {step.resource}; deletes are off "

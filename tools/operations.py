@@ -91,6 +91,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("logs", "filter_log_events", "read", "logs:FilterLogEvents", _LOG_GROUPS),
     Operation("wafv2", "get_web_acl_for_resource", "read", "wafv2:GetWebACLForResource", _REST_STAGES),
     Operation("lambda", "get_function", "read", "lambda:GetFunction", _FUNCTION),
+    Operation("lambda", "list_functions", "read", "lambda:ListFunctions", "*"),
     Operation("lambda", "get_policy", "read", "lambda:GetPolicy", _FUNCTION),
     Operation("lambda", "add_permission", "write", "lambda:AddPermission", _FUNCTION),
     Operation("lambda", "remove_permission", "delete", "lambda:RemovePermission", _FUNCTION),
@@ -185,6 +186,8 @@ IAM_EXTRAS: tuple[IamExtra, ...] = (
 # lists no resource type), so a policy can only grant them on Resource "*"; the value says why.
 RESOURCE_STAR: dict[str, str] = {
     "logs:DescribeLogGroups": "lists log groups; IAM has no resource type for it (log-group ARNs fail)",
+    "lambda:ListFunctions": "lists functions; IAM has no resource type for it (list_functions then shows "
+    "only those the server's Lambda scope allows)",
     **{
         action: f"log-delivery and resource-policy action with no resource type; {_ACCESS_LOGGING}"
         for action in _LOG_DELIVERY

@@ -21,7 +21,11 @@ class FailedStep(BaseModel):
 
 
 class ChangeResult(BaseModel):
-    """A dry run fills ``plan``; an apply adds what was applied, what failed and what remains."""
+    """A dry run fills ``plan``; an apply adds what was applied, what failed and what remains.
+
+    ``blocked``: why applying the previewed plan would be refused now (deletes off), so the
+    preview can still show it.
+    """
 
     plan: Plan
     applied: list[AppliedStep] = Field(default_factory=list)
@@ -30,6 +34,7 @@ class ChangeResult(BaseModel):
     undo: str | None = None
     api_id: str | None = None
     endpoint: str | None = None
+    blocked: str | None = None
 
     def public(self) -> ChangeResult:
         """As shown to the client: secret-named values in the steps and the diff masked."""

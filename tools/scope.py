@@ -20,6 +20,8 @@ class Scope(BaseModel):
     lambda_arns: tuple[str, ...] = ()
     read_only: bool = False
     allow_deletes: bool = False
+    read_only_by: str = "APIGW_MCP_READ_ONLY=true"  # how read-only was set, for the refusal
+    deletes_by: str = "APIGW_MCP_ALLOW_DELETES"  # where deletes are switched on
 
     def lambda_patterns(self, account: str) -> tuple[str, ...]:
         """Allowed Lambda ARN patterns; by default every function of this account and region."""

@@ -77,7 +77,8 @@ _DIAGNOSE = (
 
 TOOL_OPERATIONS: dict[str, tuple[str, ...]] = {
     "list_apis": ("sts.get_caller_identity", "apigatewayv2.get_apis", "apigateway.get_rest_apis"),
-    "describe_api": (*_READ_HTTP, "apigateway.get_rest_api"),
+    "describe_api": (*_READ_HTTP, "apigateway.get_rest_apis"),
+    "list_functions": ("sts.get_caller_identity", "lambda.list_functions"),
     "create_http_api": _READ_HTTP + _API + _AUTH + _ROUTES + _STAGES + _DELETES + _PERMISSION,
     "add_route": _READ_HTTP + _ROUTES + _PERMISSION,
     "update_route": _READ_HTTP + _ROUTES + ("apigatewayv2.delete_integration",) + _PERMISSION,
