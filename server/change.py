@@ -253,7 +253,9 @@ def _state(live: LiveHttpApi | None, change: Change, extras: Extras) -> dict[str
 async def _apply(
     rt: Runtime, change: Change, plan: Plan, live: LiveHttpApi | None, desired: HttpApiSpec | None
 ) -> ChangeResult:
+    shown = len(plan.warnings)
     result, outputs = await execute(rt.aws, plan, change.tool, rt.audit)
+    result.preview_warnings = shown
     api_id = live.api_id if live else outputs.get("api", {}).get("ApiId")
     result.api_id = api_id
     result.endpoint = live.endpoint if live else outputs.get("api", {}).get("ApiEndpoint")

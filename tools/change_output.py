@@ -59,7 +59,7 @@ class ChangeOutput(BaseModel):
 
 def change_output(result: ChangeResult, tool: str, dry_run: bool) -> ChangeOutput:
     applying = not dry_run and bool(result.applied or result.failed)
-    plan = _applied_plan(result) if applying else _preview_plan(result.plan)
+    plan = _applied_plan(result, result.preview_warnings) if applying else _preview_plan(result.plan)
     output = ChangeOutput(plan=plan, api_id=result.api_id, endpoint=result.endpoint, next="")
     if applying:
         output.applied = len(result.applied)
@@ -92,12 +92,13 @@ def _preview_plan(plan: Plan) -> PlanOut:
     )
 
 
-def _applied_plan(result: ChangeResult) -> PlanOut:
+def _applied_plan(result: ChangeResult, preview_warnings: int) -> PlanOut:
+    """The preview already showed the plan and its warnings: only what the apply itself added is said."""
     done = len(result.applied)
     total = done + len(result.remaining) + (1 if result.failed else 0)
     return PlanOut(
-        summary=f"Applied {done}/{total} AWS call(s) of: {result.plan.summary}",
-        warnings=result.plan.warnings or None,
+        summary=f"Applied {done} of {total} AWS call(s).",
+        warnings=result.plan.warnings[preview_warnings:] or None,
     )
 
 

@@ -69,8 +69,9 @@ class Cors(BaseModel):
         config: dict[str, Any] = {
             "AllowOrigins": sorted(set(self.allow_origins)),
             "AllowMethods": sorted(set(self.allow_methods)),
-            "AllowCredentials": self.allow_credentials,
         }
+        if self.allow_credentials:  # false is AWS's default: left out
+            config["AllowCredentials"] = True
         if self.allow_headers:
             config["AllowHeaders"] = sorted(set(self.allow_headers))
         if self.expose_headers:
@@ -84,7 +85,7 @@ def normalise_live(config: dict[str, Any] | None) -> dict[str, Any] | None:
     """A live CorsConfiguration in the same canonical form as ``Cors.to_aws``."""
     if not config:
         return None
-    out: dict[str, Any] = {"AllowCredentials": bool(config.get("AllowCredentials", False))}
+    out: dict[str, Any] = {"AllowCredentials": True} if config.get("AllowCredentials") else {}
     for key, lower in (
         ("AllowOrigins", False),
         ("AllowMethods", False),

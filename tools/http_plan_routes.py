@@ -104,21 +104,29 @@ def plan_integrations(
     return ids
 
 
+DEFAULT_TIMEOUT_MS = 30000  # what AWS sets when TimeoutInMillis is left out of CreateIntegration
+
+
 def _integration_params(api_id: str, spec: IntegrationSpec) -> dict[str, Any]:
-    return {
+    params: dict[str, Any] = {
         "ApiId": api_id,
         "IntegrationType": spec.type,
         "IntegrationUri": spec.uri,
         "IntegrationMethod": spec.method,
         "PayloadFormatVersion": spec.payload_format_version,
-        "TimeoutInMillis": spec.timeout_ms,
     }
+    if spec.timeout_ms != DEFAULT_TIMEOUT_MS:
+        params["TimeoutInMillis"] = spec.timeout_ms
+    return params
 
 
 def _route_params(
-    spec: RouteSpec, integration_ids: dict[IntegrationKey, str], authorizer_ids: dict[str, str]
+    spec: RouteSpec, integration_ids: dict[IntegrationKey, str], authorizer_ids: dict[str, str], new: bool
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {"AuthorizationType": spec.authorization}
+    """A new route leaves out AuthorizationType NONE (AWS's default); an update always says it."""
+    params: dict[str, Any] = (
+        {} if new and spec.authorization == "NONE" else {"AuthorizationType": spec.authorization}
+    )
     if spec.integration:
         params["Target"] = f"integrations/{integration_ids[spec.integration.key]}"
     if spec.authorizer:
@@ -140,7 +148,7 @@ def plan_routes(
     current = live.spec.routes if live else {}
     route_ids = live.route_ids if live else {}
     for index, (key, spec) in enumerate(sorted(desired.routes.items()), start=1):
-        params = _route_params(spec, integration_ids, authorizer_ids)
+        params = _route_params(spec, integration_ids, authorizer_ids, key not in route_ids)
         before = current.get(key)
         if key not in route_ids:
             b.add(

@@ -35,6 +35,7 @@ class ChangeResult(BaseModel):
     api_id: str | None = None
     endpoint: str | None = None
     blocked: str | None = None
+    preview_warnings: int = 0  # how many of plan.warnings the preview already showed
 
     def public(self) -> ChangeResult:
         """As shown to the client: secret-named values in the steps and the diff masked."""

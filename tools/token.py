@@ -8,21 +8,37 @@ shares the key, and nobody without the key can make one without a preview. When 
 does not match, the per-part digests say what moved. A token also carries the minute
 it expires (signed with the rest), so an old preview cannot be replayed once the live
 state happens to match it again, e.g. after an undo.
+
+Layout, base64url without padding (one opaque word, cheap in a model's context): the
+8-byte HMAC, the 4-byte expiry minute, one byte each for the arguments, the scope and
+the identity, then per resource (sorted by name) two bytes naming it and one for its state.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import StalePlan
-from .plan import Step, canonical, digest
+from .plan import Step, canonical
 from .signing import Signer
 
-_PART = 4
 TTL_MINUTES = 60
+_HEAD = 15  # HMAC 8, expiry 4, arguments, scope, identity
 _MALFORMED = "plan_token is malformed: pass the token from this tool's dry run unchanged."
+_LABELS = (
+    "arguments differ from the previewed call",
+    "the server's scope settings changed",
+    "the AWS caller identity changed",
+)
+
+
+def _short(value: Any, size: int) -> bytes:
+    return hashlib.sha256(canonical(value).encode()).digest()[:size]
 
 
 def make_token(
@@ -44,25 +60,25 @@ def make_token(
         [[r, state[r]] for r in resources],
         [s.model_dump() for s in steps],
     ]
-    whole = signer.hex_mac("plan-token", canonical(signed).encode(), 8)
-    head = [whole, format(expires, "x"), digest(args, _PART), digest(scope, _PART), digest(identity, _PART)]
-    return ".".join(head + [_resource_part(r, state[r]) for r in resources])
+    mac = bytes.fromhex(signer.hex_mac("plan-token", canonical(signed).encode(), 8))
+    raw = mac + expires.to_bytes(4, "big") + _short(args, 1) + _short(scope, 1) + _short(identity, 1)
+    raw += b"".join(_short(r, 2) + _short([r, state[r]], 1) for r in resources)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _resource_part(name: str, value: Any) -> str:
-    """Which resource (3 hex) and its state (4 hex): a refusal can then name one that came or went."""
-    return digest(name, 3) + digest([name, value], _PART)
+def _decode(token: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        raise StalePlan(_MALFORMED) from None
+    if len(raw) < _HEAD or (len(raw) - _HEAD) % 3 or not token.isascii():
+        raise StalePlan(_MALFORMED)
+    return raw
 
 
 def token_expiry(given: str, now_minute: int) -> int:
     """The minute ``given`` expires; StalePlan when it is malformed or already expired."""
-    parts = given.split(".")
-    if len(parts) < 5 or any(not part.isalnum() or not part.isascii() for part in parts):
-        raise StalePlan(_MALFORMED)
-    try:
-        expires = int(parts[1], 16)
-    except ValueError:
-        raise StalePlan(_MALFORMED) from None
+    expires = int.from_bytes(_decode(given)[8:12], "big")
     if expires < now_minute:
         raise StalePlan(
             "plan_token expired (a preview is good for "
@@ -75,29 +91,25 @@ def check_token(given: str, fresh: str, state: Mapping[str, Any]) -> None:
     """Raise StalePlan naming what changed when ``given`` does not match ``fresh`` (same expiry)."""
     if hmac.compare_digest(given.encode(), fresh.encode()):
         return
-    old, new = given.split("."), fresh.split(".")
-    if len(old) < 5 or any(not part.isalnum() for part in old):
-        raise StalePlan(_MALFORMED)
-    old, new = [old[0], *old[2:]], [new[0], *new[2:]]
-    reasons = _differences(old, new, sorted(state))
+    old, new = _decode(given), _decode(fresh)
+    reasons = [label for label, i in zip(_LABELS, (12, 13, 14), strict=True) if old[i] != new[i]]
+    reasons += _resource_changes(old[_HEAD:], new[_HEAD:], sorted(state))
     raise StalePlan(
         "plan_token does not match the current plan ("
-        + "; ".join(reasons)
+        + "; ".join(
+            reasons
+            or ["the planned steps differ (was the server upgraded?) or the token is from another plan"]
+        )
         + "). Run the tool again with dry_run=true, review the new plan, and apply its token."
     )
 
 
-def _differences(old: list[str], new: list[str], resources: list[str]) -> list[str]:
-    labels = [
-        "arguments differ from the previewed call",
-        "the server's scope settings changed",
-        "the AWS caller identity changed",
-    ]
-    reasons = [label for label, a, b in zip(labels, old[1:4], new[1:4], strict=True) if a != b]
-    before = {part[:3]: part for part in old[4:]}
-    now = {part[:3]: part for part in new[4:]}
+def _resource_changes(old: bytes, new: bytes, resources: list[str]) -> list[str]:
+    before = {old[i : i + 2]: old[i + 2] for i in range(0, len(old), 3)}
+    now = {new[i : i + 2]: new[i + 2] for i in range(0, len(new), 3)}
+    reasons = []
     for name in resources:
-        key = digest(name, 3)
+        key = _short(name, 2)
         if key not in before:
             reasons.append(f"{name} appeared since the preview")
         elif before[key] != now[key]:
@@ -105,6 +117,4 @@ def _differences(old: list[str], new: list[str], resources: list[str]) -> list[s
     gone = len(set(before) - set(now))
     if gone:
         reasons.append(f"{gone} resource(s) the preview saw are gone")
-    return reasons or [
-        "the planned steps differ (was the server upgraded?) or the token is from another plan"
-    ]
+    return reasons
