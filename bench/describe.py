@@ -2,7 +2,9 @@
 
 Builds an HTTP API through our create_http_api tool (dry run, then apply with the plan token, CORS
 included), adds a JWT authorizer on about half the routes and a throttled, logged ``prod`` stage with
-plain boto3, then calls describe_api. Done for 20 and for 100 routes.
+plain boto3, then calls describe_api. Done for 20 and for 100 routes. Responses are counted as text content
+and as compact structuredContent; targets are judged on the larger. The dry run's tokens are broken down by
+field and by AWS call.
 
 Run (from the README venv, in the checkout): .venv/bin/python bench/describe.py [--json]
 """
@@ -10,17 +12,16 @@ Run (from the README venv, in the checkout): .venv/bin/python bench/describe.py 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from _shared import check_source, compact, emit_json, tokens, verdict
+from _measure import Recorder, key_costs, preview_breakdown, print_breakdown, response_tokens, text_of
+from _shared import check_source, emit_json, verdict
 
 REGION = "us-east-1"
-TARGET_TOKENS_20 = 1500
+TARGET_TOKENS_20 = 800  # describe_api of the 20-route API, the larger of text and structured
+TARGET_DRY_RUN_20 = 1500  # create_http_api preview of the 20 routes, the larger of text and structured
 TARGET_ROUNDS_100 = 4
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf"
 CLIENT_ID = "4b2ljd8l1tq6c0e6u2p0sfmd3m"
@@ -54,69 +55,6 @@ CORS = {
 }
 
 
-@dataclass
-class Call:
-    what: str
-    start: float
-    end: float = 0.0
-
-
-class Recorder:
-    """Wraps AwsRuntime.call/paginate (logical calls) and counts botocore HTTP sends; measuring only."""
-
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
-        self.http_requests = 0
-        self._lock = threading.Lock()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.calls, self.http_requests = [], 0
-
-    def install(self) -> None:
-        from apigw_mcp.server.aws import AwsRuntime
-
-        recorder = self
-
-        def timed(original: Callable[..., Any], label: Callable[..., str]) -> Callable[..., Any]:
-            async def wrapper(rt: Any, *args: Any, **kwargs: Any) -> Any:
-                entry = Call(label(*args), time.perf_counter())
-                with recorder._lock:
-                    recorder.calls.append(entry)
-                try:
-                    return await original(rt, *args, **kwargs)
-                finally:
-                    entry.end = time.perf_counter()
-
-            return wrapper
-
-        def count_send(**_: Any) -> None:
-            with recorder._lock:
-                recorder.http_requests += 1
-
-        new_client = AwsRuntime._new_client
-
-        def counted_client(rt: Any, service: str, retries: bool) -> Any:
-            client = new_client(rt, service, retries)
-            client.meta.events.register("before-send", count_send)
-            return client
-
-        AwsRuntime.call = timed(AwsRuntime.call, lambda s, o, *a: f"{s}.{o}")  # type: ignore[method-assign]
-        AwsRuntime.paginate = timed(  # type: ignore[method-assign]
-            AwsRuntime.paginate, lambda s, o, *a: f"{s}.{o} (paginate)"
-        )
-        AwsRuntime._new_client = counted_client  # type: ignore[method-assign,assignment]
-
-    def rounds(self) -> int:
-        """A new round starts when a call starts after every earlier call has ended."""
-        count, busy_until = 0, float("-inf")
-        for call in sorted(self.calls, key=lambda c: c.start):
-            if call.start >= busy_until:
-                count += 1
-            busy_until = max(busy_until, call.end)
-        return count
-
-
 def routes_for(count: int, function_arn: str) -> list[dict[str, Any]]:
     """``count`` routes: per resource GET list, GET one, POST, PUT, DELETE; about 1 in 7 is an HTTPS proxy."""
     shapes = [("GET", ""), ("GET", "/{id}"), ("POST", ""), ("PUT", "/{id}"), ("DELETE", "/{id}")]
@@ -131,24 +69,6 @@ def routes_for(count: int, function_arn: str) -> list[dict[str, Any]]:
             route["lambda_arn"] = function_arn
         routes.append(route)
     return routes
-
-
-def key_costs(value: dict[str, Any], nested: str = "") -> dict[str, int]:
-    """Tokens of each top-level key's compact ``"key":value`` fragment (and of ``nested``'s keys)."""
-    costs = {key: tokens(compact({key: item})) - 2 for key, item in value.items()}
-    if isinstance(value.get(nested), dict):
-        costs.update({f"{nested}.{k}": v for k, v in key_costs(value[nested]).items()})
-    return dict(sorted(costs.items(), key=lambda item: -item[1]))
-
-
-def text_of(result: Any) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
-
-
-def response_tokens(result: Any) -> dict[str, int]:
-    text = tokens(text_of(result))
-    structured = tokens(compact(result.structured_content)) if result.structured_content is not None else 0
-    return {"text": text, "structured": structured, "both": text + structured}
 
 
 def decorate(endpoint: str, api_id: str, route_keys: list[str]) -> None:
@@ -222,12 +142,13 @@ async def measure(count: int, client: Any, box: Any, recorder: Recorder) -> dict
         "seconds": elapsed,
         "text": text_of(described),
         "describe_keys": key_costs(structured),
-        "dry_run_keys": key_costs(preview.structured_content or {}, nested="plan"),
+        "dry_run_breakdown": preview_breakdown(preview.structured_content or {}),
         "dry_run_steps": len(preview.structured_content["plan"]["steps"]),
         "dry_run_diff": len(preview.structured_content["plan"]["diff"]),
         "seen": {
-            "routes": len(structured.get("routes", [])),
-            "jwt_routes": sum(r.get("auth", "").startswith("JWT") for r in structured.get("routes", [])),
+            "routes": len(structured.get("routes") or {}),
+            "routes_total": structured.get("routes_total", len(structured.get("routes") or {})),
+            "jwt_routes": sum("| JWT" in auth for auth in (structured.get("routes") or {}).values()),
             "authorizers": len(structured.get("authorizers") or []),
             "stages": [s["name"] for s in structured.get("stages", [])],
             "cors": bool(structured.get("cors")),
@@ -261,13 +182,13 @@ def main() -> None:
     small, large = results
     print(f"describe_api text for the {small['routes']}-route API:\n{small['text']}\n")
     print(
-        f"{'routes':>6} {'text':>6} {'struct':>7} {'both':>6} {'calls':>6} {'rounds':>7} {'http':>5} "
+        f"{'routes':>6} {'text':>6} {'struct':>7} {'larger':>7} {'calls':>6} {'rounds':>7} {'http':>5} "
         f"{'secs':>6}  seen"
     )
     for r in results:
         d = r["describe"]
         print(
-            f"{r['routes']:>6} {d['text']:>6} {d['structured']:>7} {d['both']:>6} {r['calls']:>6} "
+            f"{r['routes']:>6} {d['text']:>6} {d['structured']:>7} {d['larger']:>7} {r['calls']:>6} "
             f"{r['rounds']:>7} {r['http_requests']:>5} {r['seconds']:>6.3f}  {r['seen']}"
         )
     print(f"\ncalls made by describe_api: {', '.join(small['call_names'])}")
@@ -275,30 +196,10 @@ def main() -> None:
         "(moto returns every item in one page, so 'http' counts one request per paginated call; on AWS a "
         "listing larger than a page costs extra sequential pages inside its call)"
     )
-    span = large["routes"] - small["routes"]
-    print(
-        "\nper extra route: text {:.1f}, structured {:.1f} tokens".format(
-            (large["describe"]["text"] - small["describe"]["text"]) / span,
-            (large["describe"]["structured"] - small["describe"]["structured"]) / span,
-        )
-    )
     print(f"describe_api structured tokens by key (20 routes): {small['describe_keys']}")
-    both = small["describe"]["both"]
-    print(
-        f"\ntarget: describe of the 20-route API <= {TARGET_TOKENS_20} tokens (text + structured): {both} "
-        f"{verdict(both, TARGET_TOKENS_20)}"
-    )
-    print(
-        f"target: <= {TARGET_ROUNDS_100} sequential rounds with 100 routes: {large['rounds']} "
-        f"{verdict(large['rounds'], TARGET_ROUNDS_100)}"
-    )
-    dry = small["dry_run"]
-    print(
-        f"create_http_api dry run, 20 routes: text {dry['text']}, structured {dry['structured']}, "
-        f"both {dry['both']} tokens (100 routes: both {large['dry_run']['both']}); "
-        f"{small['dry_run_steps']} steps, {small['dry_run_diff']} diff rows"
-    )
-    print(f"dry-run structured tokens by key (20 routes): {small['dry_run_keys']}")
+    print(f"describe_api structured tokens by key (100 routes): {large['describe_keys']}")
+    print_dry_runs(small, large)
+    print_targets(small, large)
     emit_json(
         {
             f"describe_{r['routes']}": {
@@ -306,6 +207,39 @@ def main() -> None:
             }
             for r in results
         }
+        | {
+            "dry_run_20_fields": small["dry_run_breakdown"]["fields"],
+            "dry_run_20_per_call": small["dry_run_breakdown"]["per_call"],
+            "describe_20_fields": small["describe_keys"],
+        }
+    )
+
+
+def print_dry_runs(small: dict[str, Any], large: dict[str, Any]) -> None:
+    print()
+    for r in (small, large):
+        dry = r["dry_run"]
+        print(
+            f"create_http_api dry run, {r['routes']} routes: text {dry['text']}, structured "
+            f"{dry['structured']}, larger {dry['larger']} tokens; {r['dry_run_steps']} steps, "
+            f"{r['dry_run_diff']} diff lines"
+        )
+    print_breakdown("dry run, 20 routes", small["dry_run_breakdown"], each_step=False)
+
+
+def print_targets(small: dict[str, Any], large: dict[str, Any]) -> None:
+    described, dry = small["describe"]["larger"], small["dry_run"]["larger"]
+    print(
+        f"\ntarget: describe of the 20-route API <= {TARGET_TOKENS_20} tokens (larger of text and "
+        f"structured): {described} {verdict(described, TARGET_TOKENS_20)}"
+    )
+    print(
+        f"target: 20-route dry run <= {TARGET_DRY_RUN_20} tokens (larger of text and structured): {dry} "
+        f"{verdict(dry, TARGET_DRY_RUN_20)}"
+    )
+    print(
+        f"target: <= {TARGET_ROUNDS_100} sequential rounds with 100 routes: {large['rounds']} "
+        f"{verdict(large['rounds'], TARGET_ROUNDS_100)}"
     )
 
 

@@ -111,7 +111,7 @@ class Session:
         content = result.structured_content or {}
         if "failed" in content:
             return f"apply failed: {content['failed']}"
-        self.tally.applied_steps += len(content.get("applied", []))
+        self.tally.applied_steps += int(content.get("applied") or 0)  # an apply's count of AWS calls
         return None
 
     async def preview_apply(self, tool: str, args: dict[str, Any], what: str) -> dict[str, Any]:

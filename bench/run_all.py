@@ -1,7 +1,10 @@
 """Run the six benchmarks and print one summary table next to the targets.
 
+Each response's tokens are shown as text / structured / larger; token targets are judged on the larger.
+
 Run (from the README venv, in the checkout): .venv/bin/python bench/run_all.py
-Each script runs in its own process and stops by itself; its full report is printed first.
+Each script runs in its own process and stops by itself; its full report is printed first. A script that
+fails is reported in the summary (a MISS row) and the others still run; the exit status is then 1.
 """
 
 from __future__ import annotations
@@ -10,11 +13,27 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _summary_rows import (
+    Row,
+    coldstart_rows,
+    describe_rows,
+    diagnose_rows,
+    every_response_rows,
+    load_rows,
+    task_rows,
+    tools_rows,
+)
+
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("coldstart.py", "tokens.py", "describe.py", "task.py", "diagnose.py", "load.py")
+
+
+class ScriptFailed(Exception):
+    """A bench script exited non-zero; its output has been printed."""
 
 
 def run(script: str) -> dict[str, Any]:
@@ -30,179 +49,64 @@ def run(script: str) -> dict[str, Any]:
     lines = done.stdout.rstrip().splitlines()
     print("\n".join(lines[:-1]) if done.returncode == 0 else done.stdout)
     if done.returncode != 0:
-        print(done.stderr, file=sys.stderr)
-        raise SystemExit(f"{script} failed with exit code {done.returncode}")
+        print(done.stderr, file=sys.stderr, flush=True)
+        said = [line.strip(" |+-") for line in done.stderr.splitlines()]
+        last = next((line for line in reversed(said) if line), "")
+        raise ScriptFailed(f"exit {done.returncode}: {last}")
     return dict(json.loads(lines[-1]))
 
 
 def main() -> None:
     figures: dict[str, Any] = {}
+    failed: dict[str, str] = {}
     for script in SCRIPTS:
-        figures.update(run(script))
-    d20, d100, task = figures["describe_20"], figures["describe_100"], figures["task"]
-    reduced = figures["tools_list_reduced"]
-    preview, apply = task["per_call"]
-    diag, audit = figures["diagnose"], figures["audit"]
+        try:
+            figures.update(run(script))
+        except ScriptFailed as error:
+            failed[script] = str(error)
     rows = [
-        (
-            "cold start: spawn -> tools/list, median of 7",
-            f"{figures['coldstart_tools_list_median_s']:.3f} s",
-            "<= 0.75 s",
-            figures["coldstart_tools_list_median_s"] <= 0.75,
-        ),
-        ("  (min / max)", f"{figures['coldstart_min_s']:.3f} / {figures['coldstart_max_s']:.3f} s", "", None),
-        (
-            "cold start: spawn -> initialize, median",
-            f"{figures['coldstart_initialize_median_s']:.3f} s",
-            "",
-            None,
-        ),
-        (
-            f"tools/list o200k tokens, all {figures['tools_count']} tools",
-            str(figures["tools_list_tokens"]),
-            "<= 4,000",
-            figures["tools_list_tokens"] <= 4000,
-        ),
-        *[(f"  {name}", str(count), "", None) for name, count in figures["per_tool"].items()],
-        *[
-            (f"tools/list, toolset {name} alone", str(count), "", None)
-            for name, count in figures["tools_list_by_toolset"].items()
-        ],
-        ("tools/list, toolsets read,http,diagnose", str(figures["tools_list_no_delete"]), "", None),
-        (
-            f"tools/list, toolsets {reduced['toolsets']} ({reduced['tools_count']} tools)",
-            str(reduced["tokens"]),
-            "",
-            None,
-        ),
-        (
-            "describe_api 20 routes: text + structured",
-            str(d20["describe"]["both"]),
-            "<= 1,500",
-            d20["describe"]["both"] <= 1500,
-        ),
-        ("  text / structured", f"{d20['describe']['text']} / {d20['describe']['structured']}", "", None),
-        ("describe_api 20 routes: AWS calls / rounds", f"{d20['calls']} / {d20['rounds']}", "", None),
-        (
-            "describe_api 100 routes: AWS calls / rounds",
-            f"{d100['calls']} / {d100['rounds']}",
-            "<= 4 rounds",
-            d100["rounds"] <= 4,
-        ),
-        (
-            "describe_api 100 routes: text / structured / both",
-            f"{d100['describe']['text']} / {d100['describe']['structured']} / {d100['describe']['both']}",
-            "",
-            None,
-        ),
-        (
-            "create_http_api dry run 20 routes: text / structured / both",
-            f"{d20['dry_run']['text']} / {d20['dry_run']['structured']} / {d20['dry_run']['both']}",
-            "",
-            None,
-        ),
-        ("task (secured API): tool calls", str(task["tool_calls"]), "2", task["tool_calls"] <= 2),
-        (
-            "task: response tokens, both calls (text + structured)",
-            str(task["response_tokens"]["both"]),
-            "<= 1,400",
-            task["response_tokens"]["both"] <= 1400,
-        ),
-        (
-            "  text / structured",
-            f"{task['response_tokens']['text']} / {task['response_tokens']['structured']}",
-            "",
-            None,
-        ),
-        (
-            "task: largest single response",
-            str(task["largest_response"]),
-            "<= 1,500",
-            task["largest_response"] <= 1500,
-        ),
-        (
-            "  preview / apply response (both)",
-            f"{preview['response']['both']} / {apply['response']['both']}",
-            "",
-            None,
-        ),
-        ("task: request tokens (arguments JSON)", str(task["request_tokens"]), "", None),
-        (
-            "task: AWS calls / HTTP requests (preview + apply)",
-            f"{preview['aws_calls']}+{apply['aws_calls']} / {task['http_requests']}",
-            "",
-            None,
-        ),
-        (
-            "task: wall time preview / apply / session",
-            f"{preview['seconds']:.3f} / {apply['seconds']:.3f} / {task['seconds_total']:.3f} s",
-            "",
-            None,
-        ),
-        (
-            "diagnose_error: most sequential rounds (any family)",
-            str(diag["max_rounds"]),
-            "<= 3",
-            diag["max_rounds"] <= 3,
-        ),
-        (
-            "diagnose_error: median response (text + structured)",
-            f"{diag['median_both']:.0f}",
-            "<= 1,000",
-            diag["median_both"] <= 1000,
-        ),
-        (
-            "diagnose_error: largest response (text + structured)",
-            str(diag["max_both"]),
-            "<= 1,500",
-            diag["max_both"] <= 1500,
-        ),
-        ("diagnose_error: top finding as built, every family", str(diag["all_expected"]), "", None),
-        *[
-            (
-                f"  {f['family']}: {f['rule_id']} {f['confidence']:.2f}",
-                f"{f['calls']}c {f['rounds']}r {f['response']['text']}/{f['response']['structured']}t "
-                f"{f['seconds']:.3f}s",
-                "",
-                None,
-            )
-            for f in diag["families"]
-        ],
-        (
-            "audit_api, one API: calls / rounds / text / structured",
-            f"{audit['calls']} / {audit['rounds']} / {audit['response']['text']} / "
-            f"{audit['response']['structured']}",
-            "",
-            None,
-        ),
-        *_load_rows(figures["load"]),
+        *section("coldstart.py", failed, lambda: coldstart_rows(figures)),
+        *section("tokens.py", failed, lambda: tools_rows(figures)),
+        *section("describe.py", failed, lambda: describe_rows(figures)),
+        *section("task.py", failed, lambda: task_rows(figures["task"])),
+        *section("diagnose.py", failed, lambda: diagnose_rows(figures["diagnose"], figures["audit"])),
+        *every_response_rows(figures),
+        *section("load.py", failed, lambda: load_rows(figures["load"])),
     ]
     width = max(len(row[0]) for row in rows)
     print("===== summary")
-    print(f"{'figure':<{width}}  {'measured':>20}  {'target':>12}  result")
+    print("(tokens: o200k; a response shows text / structured / larger, targets are judged on the larger)")
+    print(f"{'figure':<{width}}  {'measured':>22}  {'target':>12}  result")
     for name, value, target, ok in rows:
         result = "" if ok is None else ("PASS" if ok else "MISS")
-        print(f"{name:<{width}}  {value:>20}  {target:>12}  {result}")
+        print(f"{name:<{width}}  {value:>22}  {target:>12}  {result}")
+    print_breakdowns(figures)
+    for script, why in failed.items():
+        print(f"{script} did not finish: {why}")
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)} (summary above)")
 
 
-def _load_rows(load: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
-    overall = load["overall"]
-    return [
-        (
-            "load: 2 HTTP servers, 20 sessions x 25 calls: errors",
-            str(load["errors"]),
-            "0",
-            load["errors"] == 0,
-        ),
-        (
-            "  overall p50 / p99 / max ms; calls/s",
-            f"{overall['p50_ms']:.0f} / {overall['p99_ms']:.0f} / {overall['max_ms']:.0f}; "
-            f"{load['calls_per_s']}",
-            "",
-            None,
-        ),
-        ("  peak RSS A / B (MB)", f"{load['rss_peak_mb']['A']} / {load['rss_peak_mb']['B']}", "", None),
-    ]
+def section(script: str, failed: dict[str, str], build: Callable[[], list[Row]]) -> list[Row]:
+    """The script's rows, or one MISS row saying it failed."""
+    if script in failed:
+        return [(f"{script}: did not finish (why: below the table)", "failed", "finishes", False)]
+    return build()
+
+
+def print_breakdowns(figures: dict[str, Any]) -> None:
+    parts = (
+        ("task preview, by field", ("task", "preview_fields")),
+        ("20-route dry run, by field", ("dry_run_20_fields",)),
+        ("20-route dry run, steps per AWS call [count, tokens]", ("dry_run_20_per_call",)),
+        ("describe_api 20 routes, by field", ("describe_20_fields",)),
+    )
+    print("\nwhere the tokens go (compact structuredContent):")
+    for label, path in parts:
+        fields: Any = figures
+        for key in path:
+            fields = fields.get(key) or {}
+        print(f"  {label}: " + (", ".join(f"{k} {v}" for k, v in fields.items()) or "(not measured)"))
 
 
 if __name__ == "__main__":

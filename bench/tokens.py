@@ -1,8 +1,8 @@
 """o200k tokens of the tools/list answer, total and per tool, with where they go.
 
-All tools (every toolset, the default), then the reduced list with toolsets ``read,http``
-(``APIGW_MCP_TOOLSETS=read,http``; read and the non-deleting HTTP tools); also each toolset alone and
-all but ``delete``.
+All tools (every toolset, the default; target <= 6,000), the read+diagnose subset (``APIGW_MCP_TOOLSETS=
+read,diagnose``; target <= 1,500), then the reduced list with toolsets ``read,http`` (read and the
+non-deleting HTTP tools); also each toolset alone and all but ``delete``.
 
 Run (from the README venv, in the checkout): .venv/bin/python bench/tokens.py [--json]
 """
@@ -14,9 +14,11 @@ from typing import Any
 import anyio
 from _shared import check_source, compact, emit_json, tokens, verdict
 
-TARGET_TOKENS = 4000
+TARGET_TOKENS = 6000
+TARGET_READ_DIAGNOSE = 1500
 PARTS = ("description", "inputSchema", "outputSchema")
 REDUCED = ["read", "http"]
+READ_DIAGNOSE = ["read", "diagnose"]
 
 
 async def tool_list(toolsets: list[str] | None = None) -> tuple[list[dict[str, Any]], str]:
@@ -51,38 +53,12 @@ def defs_cost(tool: dict[str, Any]) -> list[tuple[str, int]]:
     return sorted(found, key=lambda item: -item[1])
 
 
-def count_titles(value: Any) -> int:
-    """Tokens spent on pydantic's auto-generated "title" keys inside schemas."""
-    if isinstance(value, dict):
-        own = tokens(compact({"title": value["title"]})) - 1 if isinstance(value.get("title"), str) else 0
-        return own + sum(count_titles(v) for k, v in value.items() if k != "title" or not isinstance(v, str))
-    if isinstance(value, list):
-        return sum(count_titles(v) for v in value)
-    return 0
-
-
 def strip_titles(value: Any) -> Any:
     """The schema without pydantic's auto-generated "title" keys (a what-if, for the diagnosis only)."""
     if isinstance(value, dict):
         return {k: strip_titles(v) for k, v in value.items() if not (k == "title" and isinstance(v, str))}
     if isinstance(value, list):
         return [strip_titles(v) for v in value]
-    return value
-
-
-def collapse_nullable(value: Any) -> Any:
-    """``anyOf: [X, {type: null}], default: null`` written as plain X (a what-if, for the diagnosis only)."""
-    if isinstance(value, dict):
-        out = {k: collapse_nullable(v) for k, v in value.items()}
-        options = out.get("anyOf")
-        if isinstance(options, list) and {"type": "null"} in options and len(options) == 2:
-            out.pop("anyOf")
-            out.update(next(o for o in options if o != {"type": "null"}))
-            if out.get("default", 0) is None:
-                out.pop("default")
-        return out
-    if isinstance(value, list):
-        return [collapse_nullable(v) for v in value]
     return value
 
 
@@ -98,24 +74,20 @@ def per_tool_table(wire: list[dict[str, Any]], total: int) -> None:
     print(
         f"{'tool':<{width}}{'set':<8}{'total':>6}{'share':>7}"
         + "".join(f"{p:>13}" for p in PARTS)
-        + f"{'other':>7}{'titles':>7}"
+        + f"{'other':>7}"
     )
     for tool in wire:
         parts = breakdown(tool)
         other = sum(v for k, v in parts.items() if k not in PARTS)
-        schemas = {k: tool[k] for k in ("inputSchema", "outputSchema") if k in tool}
         own = tokens(compact(tool))
         print(
             f"{tool['name']:<{width}}{toolset_of(tool['name']):<8}{own:>6}{own / total:>7.1%}"
             + "".join(f"{parts.get(p, 0):>13}" for p in PARTS)
-            + f"{other:>7}{count_titles(schemas):>7}"
+            + f"{other:>7}"
         )
     sums = {p: sum(breakdown(tool).get(p, 0) for tool in wire) for p in PARTS}
     print(f"{'sum of fields':<{width + 8}}{'':>13}" + "".join(f"{sums[p]:>13}" for p in PARTS))
-    print(
-        "('other' = name, title, annotations; 'titles' = tokens of auto-generated \"title\" keys inside "
-        "the two schemas)"
-    )
+    print("('other' = name, title, annotations)")
 
 
 LIMITS = ("maxLength", "minLength", "maximum", "minimum", "maxItems", "minItems", "pattern")
@@ -134,6 +106,82 @@ def strip_limits(value: Any) -> Any:
     return value
 
 
+def list_tokens(toolsets: list[str]) -> tuple[int, list[str]]:
+    """tools/list tokens with only ``toolsets``, and the tools listed."""
+    wire, _ = anyio.run(tool_list, toolsets)
+    return tokens(compact({"tools": wire})), [tool["name"] for tool in wire]
+
+
+def subsets(all_names: list[str]) -> dict[str, Any]:
+    """tools/list with fewer toolsets: each alone, all but delete, read+diagnose (target), read+http."""
+    from apigw_mcp.server.settings import TOOLSETS
+
+    alone = {name: list_tokens([name])[0] for name in TOOLSETS}
+    print(f"tools/list with one toolset alone (APIGW_MCP_TOOLSETS=<name>): {alone}")
+    no_delete = list_tokens(["read", "http", "diagnose"])[0]
+    print(f"tools/list with toolsets read,http,diagnose (all but delete): {no_delete}")
+    read_diagnose, read_diagnose_names = list_tokens(READ_DIAGNOSE)
+    print(
+        f"tools/list with toolsets {','.join(READ_DIAGNOSE)} ({len(read_diagnose_names)} tools: "
+        f"{', '.join(read_diagnose_names)}): {read_diagnose} tokens, target <= {TARGET_READ_DIAGNOSE}: "
+        f"{verdict(read_diagnose, TARGET_READ_DIAGNOSE)}"
+    )
+    reduced, reduced_names = list_tokens(REDUCED)
+    print(
+        f"tools/list with toolsets {','.join(REDUCED)}: {reduced} tokens, {len(reduced_names)} tools; "
+        f"left out: {', '.join(sorted(set(all_names) - set(reduced_names)))}"
+    )
+    return {
+        "tools_list_by_toolset": alone,
+        "tools_list_no_delete": no_delete,
+        "tools_list_read_diagnose": {
+            "toolsets": ",".join(READ_DIAGNOSE),
+            "tokens": read_diagnose,
+            "tools_count": len(read_diagnose_names),
+        },
+        "tools_list_reduced": {
+            "toolsets": ",".join(REDUCED),
+            "tokens": reduced,
+            "tools_count": len(reduced_names),
+        },
+    }
+
+
+def whatifs(wire: list[dict[str, Any]], total: int) -> None:
+    """The whole list with one kind of content dropped (diagnosis only; the product is unchanged)."""
+    whole = {"tools": wire}
+    no_output = {"tools": [{k: v for k, v in tool.items() if k != "outputSchema"} for tool in wire]}
+    reads = {tool["name"] for tool in wire if (tool.get("annotations") or {}).get("readOnlyHint")}
+    mutating_no_output = {
+        "tools": [
+            {k: v for k, v in tool.items() if k != "outputSchema" or tool["name"] in reads} for tool in wire
+        ]
+    }
+    no_annotations = {"tools": [{k: v for k, v in tool.items() if k != "annotations"} for tool in wire]}
+    slim = strip_limits(strip_titles(mutating_no_output))
+    rows = [
+        ("as measured", total),
+        ("without outputSchema (all tools)", tokens(compact(no_output))),
+        (
+            f"without outputSchema on the {len(wire) - len(reads)} mutating tools (one ChangeOutput each)",
+            tokens(compact(mutating_no_output)),
+        ),
+        ("without annotations", tokens(compact(no_annotations))),
+        ("without bounds, patterns, additionalProperties:false", tokens(compact(strip_limits(whole)))),
+        ('without any "title" key (tool titles included)', tokens(compact(strip_titles(whole)))),
+        ("mutating outputSchema, titles and bounds all dropped", tokens(compact(slim))),
+    ]
+    print("\nwhat-ifs, whole tools/list (diagnosis only; the product is unchanged):")
+    for label, cost in rows:
+        print(f"  {cost:>5}  {label}")
+    copies: dict[str, list[int]] = {}
+    for tool in wire:
+        for name, schema in (tool.get("inputSchema", {}).get("$defs") or {}).items():
+            copies.setdefault(name, []).append(tokens(compact(schema)))
+    repeated = {name: sum(c[1:]) for name, c in copies.items() if len(c) > 1}
+    print(f"  $defs repeated in more than one tool (tokens of the extra copies): {repeated}")
+
+
 def main() -> None:
     where = check_source()
     wire, instructions = anyio.run(tool_list)
@@ -150,62 +198,8 @@ def main() -> None:
     for name, cost in per_tool.items():
         by_set[toolset_of(name)] = by_set.get(toolset_of(name), 0) + cost
     print(f"\nby toolset (sum of the tools' own JSON): {by_set}")
-    from apigw_mcp.server.settings import TOOLSETS
-
-    alone = {name: tokens(compact({"tools": anyio.run(tool_list, [name])[0]})) for name in TOOLSETS}
-    print(f"tools/list with one toolset alone (APIGW_MCP_TOOLSETS=<name>): {alone}")
-    no_delete = tokens(compact({"tools": anyio.run(tool_list, ["read", "http", "diagnose"])[0]}))
-    print(f"tools/list with toolsets read,http,diagnose (all but delete): {no_delete}")
-    reduced, _ = anyio.run(tool_list, REDUCED)
-    reduced_total = tokens(compact({"tools": reduced}))
-    print(
-        f"\nwith toolsets {','.join(REDUCED)} (APIGW_MCP_TOOLSETS={','.join(REDUCED)}): "
-        f"{reduced_total} tokens, "
-        f"{len(reduced)} tools ({verdict(reduced_total, TARGET_TOKENS)} against {TARGET_TOKENS}); "
-        f"left out: {', '.join(sorted(set(per_tool) - {t['name'] for t in reduced}))}"
-    )
-    reduced_no_output = {
-        "tools": [
-            {k: v for k, v in t.items() if k != "outputSchema" or t["name"] in ("list_apis", "describe_api")}
-            for t in reduced
-        ]
-    }
-    print(
-        f"  what-if: the same without outputSchema on its mutating tools: "
-        f"{tokens(compact(reduced_no_output))} tokens"
-    )
-    whole = {"tools": wire}
-    no_output = {"tools": [{k: v for k, v in tool.items() if k != "outputSchema"} for tool in wire]}
-    reads = {tool["name"] for tool in wire if (tool.get("annotations") or {}).get("readOnlyHint")}
-    mutating_no_output = {
-        "tools": [
-            {k: v for k, v in tool.items() if k != "outputSchema" or tool["name"] in reads} for tool in wire
-        ]
-    }
-    no_annotations = {"tools": [{k: v for k, v in tool.items() if k != "annotations"} for tool in wire]}
-    slim = collapse_nullable(strip_limits(strip_titles(mutating_no_output)))
-    whatifs = [
-        ("as measured", total),
-        ("without outputSchema (all tools)", tokens(compact(no_output))),
-        (
-            f"without outputSchema on the {len(wire) - len(reads)} mutating tools (one ChangeResult each)",
-            tokens(compact(mutating_no_output)),
-        ),
-        ("without annotations", tokens(compact(no_annotations))),
-        ("without bounds, patterns, additionalProperties:false", tokens(compact(strip_limits(whole)))),
-        ('without any "title" key (tool titles included)', tokens(compact(strip_titles(whole)))),
-        ("nullable anyOf collapsed", tokens(compact(collapse_nullable(whole)))),
-        ("mutating outputSchema, titles and bounds all dropped", tokens(compact(slim))),
-    ]
-    print("\nwhat-ifs, whole tools/list (diagnosis only; the product is unchanged):")
-    for label, cost in whatifs:
-        print(f"  {cost:>5}  {label}")
-    copies: dict[str, list[int]] = {}
-    for tool in wire:
-        for name, schema in (tool.get("inputSchema", {}).get("$defs") or {}).items():
-            copies.setdefault(name, []).append(tokens(compact(schema)))
-    repeated = {name: sum(c[1:]) for name, c in copies.items() if len(c) > 1}
-    print(f"  $defs repeated in more than one tool (tokens of the extra copies): {repeated}")
+    smaller = subsets(list(per_tool))
+    whatifs(wire, total)
     print("\nlargest schema pieces:")
     pieces = [(f"{tool['name']}.{name}", cost) for tool in wire for name, cost in defs_cost(tool)]
     for name, cost in sorted(pieces, key=lambda item: -item[1])[:10]:
@@ -216,13 +210,7 @@ def main() -> None:
             "tools_count": len(wire),
             "per_tool": per_tool,
             "instructions_tokens": tokens(instructions),
-            "tools_list_by_toolset": alone,
-            "tools_list_no_delete": no_delete,
-            "tools_list_reduced": {
-                "toolsets": ",".join(REDUCED),
-                "tokens": reduced_total,
-                "tools_count": len(reduced),
-            },
+            **smaller,
         }
     )
 

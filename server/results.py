@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
@@ -16,19 +15,11 @@ from apigw_mcp.tools.redact import redact_text, scrub
 
 def result(model: BaseModel) -> CallToolResult:
     """The same object in both channels: clients give the model either the structured content (Claude
-    Code, VS Code) or the text (Claude Desktop), so the text is that content's compact JSON. Empty
-    fields are left out, and secret-shaped values masked (a stage variable may hold a secret)."""
-    content = scrub(_without_empty(model.model_dump(mode="json", exclude_none=True)))
+    Code, VS Code) or the text (Claude Desktop), so the text is that content's compact JSON. Fields the
+    models leave unset (None) are left out; secret-shaped values are masked (a stage variable may hold one)."""
+    content = scrub(model.model_dump(mode="json", exclude_none=True))
     text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=content)
-
-
-def _without_empty(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_empty(v) for k, v in value.items() if v not in ([], {}, "", None)}
-    if isinstance(value, list):
-        return [_without_empty(v) for v in value]
-    return value
 
 
 async def guarded(work: Callable[[], Awaitable[CallToolResult]]) -> CallToolResult:
