@@ -1,8 +1,17 @@
 """Gather the facts a diagnosis or an audit needs, in at most three concurrent rounds of AWS reads.
 
-Round 1 finds the API (HTTP/WebSocket or REST) by id or name; round 2 reads its parts;
-round 3 reads what those parts point at (Lambda functions, usage plan keys, domain
-mappings, logs, WAF), each round's reads running concurrently.
+Round 1 finds the API (HTTP/WebSocket or REST) by id or name; round 2 reads its parts (and, for a
+no-logs symptom on a REST or WebSocket API, the account's CloudWatch role); round 3 reads what those
+parts point at (Lambda functions with their reserved concurrency, execution role and callback URL,
+usage plan keys, domain mappings, logs, WAF), each round's reads running concurrently.
+
+Only a WebSocket @connections callback failure (403 ForbiddenException, 410 GoneException) reads on:
+round 4 reads the execution roles of the API's Lambda integrations (``read_roles``), each role's
+policy listings, then their documents and, for a managed policy, its default version (so that round
+is up to three calls deep); every other diagnosis stays within three rounds.
+
+moto leaves ``Concurrency`` out of get_function when a function's reserved concurrency is 0 (AWS
+returns it), so for symptoms that fit throttling get_function_concurrency is read in the same round.
 """
 
 from __future__ import annotations
@@ -11,9 +20,16 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from apigw_mcp.tools.diagnose.callbacks import callback_env, is_callback_symptom
 from apigw_mcp.tools.diagnose.matching import match_request
-from apigw_mcp.tools.diagnose.model import Facts, FunctionFacts, LogFacts, Symptom
-from apigw_mcp.tools.diagnose.uris import lambda_arn_of
+from apigw_mcp.tools.diagnose.model import Facts, FunctionFacts, LogFacts, RoleFacts, Symptom
+from apigw_mcp.tools.diagnose.read_plan import (
+    callback_roles,
+    fits_throttling,
+    function_arns,
+    log_group,
+    wants_account,
+)
 from apigw_mcp.tools.errors import AwsCallFailed, BadInput
 
 from .aws import AwsRuntime, gather
@@ -92,26 +108,32 @@ async def _rest_parts(rt: AwsRuntime, api_id: str) -> dict[str, Any]:
     }
 
 
-def _functions(parts: dict[str, Any]) -> list[str]:
-    uris = [i.get("IntegrationUri") for i in parts.get("integrations", [])]
-    uris += [a.get("AuthorizerUri") or a.get("authorizerUri") for a in parts.get("authorizers", [])]
-    for resource in parts.get("resources", []):
-        uris += [
-            (m.get("methodIntegration") or {}).get("uri")
-            for m in (resource.get("resourceMethods") or {}).values()
-        ]
-    return sorted({arn for uri in uris if (arn := lambda_arn_of(uri))})
-
-
-async def _function_facts(rt: AwsRuntime, arn: str) -> FunctionFacts:
-    config, policy = await gather(
+async def _function_facts(rt: AwsRuntime, arn: str, api_id: str, concurrency: bool) -> FunctionFacts:
+    config, policy, reserved = await gather(
         lambda: _quiet(lambda: rt.call("lambda", "get_function", FunctionName=arn), None),
         lambda: _quiet(lambda: rt.call("lambda", "get_policy", FunctionName=arn), {}),
+        lambda: _reserved(rt, arn) if concurrency else _none(),
     )
     if config is None:
         return FunctionFacts(exists=False)
     conf = config.get("Configuration", {})
-    return FunctionFacts(policy=policy.get("Policy"), timeout_s=conf.get("Timeout"), state=conf.get("State"))
+    given = (config.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+    return FunctionFacts(
+        policy=policy.get("Policy"),
+        timeout_s=conf.get("Timeout"),
+        state=conf.get("State"),
+        reserved_concurrency=given if given is not None else reserved,
+        role=conf.get("Role"),
+        callback_env=callback_env((conf.get("Environment") or {}).get("Variables"), api_id),
+    )
+
+
+async def _reserved(rt: AwsRuntime, arn: str) -> int | None:
+    found = await _quiet(
+        lambda: rt.call("lambda", "get_function_concurrency", FunctionName=arn), {}, optional=True
+    )
+    value = found.get("ReservedConcurrentExecutions")
+    return int(value) if value is not None else None
 
 
 async def _log_lines(rt: AwsRuntime, group: str, window_minutes: int) -> list[str]:
@@ -126,27 +148,14 @@ async def _log_lines(rt: AwsRuntime, group: str, window_minutes: int) -> list[st
     return [str(e.get("message", "")).strip() for e in response.get("events", [])][-MAX_LOG_LINES:]
 
 
-def _log_group(facts: Facts) -> str | None:
-    stage = next(
-        (s for s in facts.stages if facts.match.stage in (s.get("StageName"), s.get("stageName"))), None
-    )
-    if stage is None:
-        return None
-    access = stage.get("AccessLogSettings") or stage.get("accessLogSettings") or {}
-    arn = access.get("DestinationArn") or access.get("destinationArn")
-    if arn:
-        return str(arn).split(":log-group:", 1)[-1].removesuffix(":*")
-    levels = {str(v.get("loggingLevel", "OFF")) for v in (stage.get("methodSettings") or {}).values()}
-    if levels - {"OFF"}:
-        return f"API-Gateway-Execution-Logs_{facts.api_id}/{facts.match.stage}"
-    return None
-
-
 async def gather_facts(rt: AwsRuntime, api: str, symptom: Symptom | None, window_minutes: int = 60) -> Facts:
     kind, raw = await find_api(rt, api)
     identity = await rt.identity()
     api_id = str(raw.get("ApiId") or raw.get("id"))
-    parts = await (_rest_parts(rt, api_id) if kind == "REST" else _v2_parts(rt, api_id))
+    parts, account = await gather(
+        lambda: _rest_parts(rt, api_id) if kind == "REST" else _v2_parts(rt, api_id),
+        lambda: _apigw_account(rt) if wants_account(kind, symptom) else _none(),
+    )
     all_domains = parts.pop("all_domains", [])
     facts = Facts.model_validate(
         {
@@ -155,15 +164,17 @@ async def gather_facts(rt: AwsRuntime, api: str, symptom: Symptom | None, window
             "region": rt.region,
             "account": identity.account,
             "api": raw,
+            "apigw_account": account,
             **parts,
         }
     )
     if symptom is not None:
         facts.match = match_request(facts, symptom)
-    group = _log_group(facts)
-    arns = _functions(parts)
+    group = log_group(facts)
+    arns = function_arns(parts)
+    throttling = fits_throttling(symptom)
     results = await gather(
-        *[lambda a=a: _function_facts(rt, a) for a in arns],
+        *[lambda a=a: _function_facts(rt, a, api_id, throttling) for a in arns],
         lambda: _usage_plan_keys(rt, facts.usage_plans),
         lambda: _domains(rt, kind, api_id, all_domains),
         lambda: _log_lines(rt, group, window_minutes) if group else _none(),
@@ -172,7 +183,16 @@ async def gather_facts(rt: AwsRuntime, api: str, symptom: Symptom | None, window
     facts.functions = dict(zip(arns, results[: len(arns)], strict=True))
     facts.usage_plans, facts.domains, lines, facts.waf_acl_arn = results[len(arns) :]
     facts.logs = LogFacts(enabled=group is not None, group=group, lines=lines or [])
+    if is_callback_symptom(kind, symptom):
+        facts.roles = await read_roles(rt, facts)
     return facts
+
+
+async def _apigw_account(rt: AwsRuntime) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = await _quiet(
+        lambda: rt.call("apigateway", "get_account"), None, optional=True
+    )
+    return None if found is None else {k: v for k, v in found.items() if k != "ResponseMetadata"}
 
 
 async def _none() -> None:
@@ -220,3 +240,49 @@ async def _waf(rt: AwsRuntime, facts: Facts) -> str | None:
     )
     acl = found.get("WebACL") or {}
     return str(acl["ARN"]) if acl.get("ARN") else None
+
+
+# -- round 4, WebSocket callback failures only: the backends' execution roles ------------------------------
+
+MAX_POLICIES = 10
+
+
+async def read_roles(rt: AwsRuntime, facts: Facts) -> dict[str, RoleFacts]:
+    roles = callback_roles(facts)
+    found = await gather(*[lambda r=r: _role(rt, r) for r in roles])
+    return dict(zip(roles, found, strict=True))
+
+
+async def _role(rt: AwsRuntime, arn: str) -> RoleFacts:
+    """The role's inline and attached policy documents; an IAM error (no permission) is noted, not raised."""
+    name = arn.rsplit("/", 1)[-1]
+    try:
+        inline, attached = await gather(
+            lambda: rt.paginate("iam", "list_role_policies", "PolicyNames", RoleName=name),
+            lambda: rt.paginate("iam", "list_attached_role_policies", "AttachedPolicies", RoleName=name),
+        )
+        names = [str(n) for n in inline][:MAX_POLICIES]
+        arns = [str(p["PolicyArn"]) for p in attached][:MAX_POLICIES]
+        documents = await gather(
+            *[lambda n=n: _inline_document(rt, name, n) for n in names],
+            *[lambda a=a: _managed_document(rt, a) for a in arns],
+        )
+    except AwsCallFailed as error:
+        return RoleFacts(arn=arn, unreadable=error.code)
+    return RoleFacts(
+        arn=arn,
+        inline=dict(zip(names, documents[: len(names)], strict=True)),
+        attached=dict(zip(arns, documents[len(names) :], strict=True)),
+    )
+
+
+async def _inline_document(rt: AwsRuntime, role: str, policy: str) -> Any:
+    found = await rt.call("iam", "get_role_policy", RoleName=role, PolicyName=policy)
+    return found.get("PolicyDocument")
+
+
+async def _managed_document(rt: AwsRuntime, arn: str) -> Any:
+    policy = await rt.call("iam", "get_policy", PolicyArn=arn)
+    version = policy["Policy"]["DefaultVersionId"]
+    found = await rt.call("iam", "get_policy_version", PolicyArn=arn, VersionId=version)
+    return found["PolicyVersion"].get("Document")

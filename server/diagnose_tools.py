@@ -28,28 +28,9 @@ class AuditResult(BaseModel):
     truncated: bool = False
 
 
-KEYWORDS = frozenset(
-    {
-        "cors",
-        "timeout",
-        "no-logs",
-        "stale-deploy",
-        "stale-data",
-        "throttle",
-        "expired",
-        "wrong-response",
-        "binary-corruption",
-        "websocket-disconnect",
-        "websocket-no-reply",
-    }
-)
-
-
 def _symptom(
     status: int | None, keyword: str, fields: dict[str, str], token: str, claims: dict[str, Any] | None
 ) -> Symptom:
-    if keyword and keyword.lower() not in KEYWORDS:
-        raise BadInput("keyword", f"{keyword!r} is not one of {', '.join(sorted(KEYWORDS))}")
     read: Claims | None = None
     if token:
         try:
@@ -62,7 +43,7 @@ def _symptom(
 
     return Symptom(
         status=status,
-        keyword=keyword.lower() or None,
+        keyword=keyword.strip().lower() or None,  # an unknown one is noted by the engine, never refused
         claims=read,
         now=time.time(),
         **{k: v for k, v in fields.items() if v},
@@ -74,7 +55,7 @@ def register_diagnose_tools(tool: Callable[[str, str], Decorator], rt: Runtime) 
     async def diagnose_error(
         api_id: Annotated[str, Field(description="API id or name")],
         status: int | None = None,
-        keyword: Annotated[str, Field(description="e.g. cors, timeout, no-logs, stale-deploy")] = "",
+        keyword: Annotated[str, Field(description="a hint, e.g. cors, timeout, no-logs, stale-deploy")] = "",
         method: str = "",
         path: Annotated[str, Field(description="as sent, with or without the stage")] = "",
         stage: str = "",

@@ -16,7 +16,7 @@ from apigw_mcp.tools.redact import redact_text, scrub
 def result(model: BaseModel) -> CallToolResult:
     """The same object in both channels: clients give the model either the structured content (Claude
     Code, VS Code) or the text (Claude Desktop), so the text is that content's compact JSON. Fields the
-    models leave unset (None) are left out; secret-shaped values are masked (a stage variable may hold one)."""
+    models leave unset (None) are left out; secret-shaped values are masked (stage variables hold some)."""
     content = scrub(model.model_dump(mode="json", exclude_none=True))
     text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=content)

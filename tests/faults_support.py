@@ -27,6 +27,7 @@ from apigw_mcp.server.sandbox_ext import SeedInfo, seed
 from apigw_mcp.server.settings import load_settings
 
 from .conftest import HANDLE_KEY, REGION
+from .test_e2e import subject
 
 SERVICES = {
     "create_api": "apigatewayv2",
@@ -152,6 +153,28 @@ def sandbox_client(service: str, endpoint: str) -> Any:
     """A boto3 client on the sandbox, cached: making one costs more than the calls a test makes."""
     make: Any = boto3.client  # the stubs type only literal service names
     return make(service, region_name=REGION, endpoint_url=endpoint)
+
+
+def applied_ids(outcome: dict[str, Any]) -> list[tuple[str, str]]:
+    """(operation, resource id) of each step a failed apply reports as applied, in order."""
+    pairs = [item.split(" ", 1) for item in outcome.get("applied_ids", [])]
+    return [(operation, resource_id) for operation, resource_id in pairs]
+
+
+def service_operation(step: dict[str, Any]) -> tuple[str, str]:
+    """A preview step's service and operation, from its ``call`` (``apigatewayv2.create_route``)."""
+    service, operation = step["call"].split(".", 1)
+    return service, operation
+
+
+def touches(plan: dict[str, Any], index: int, resource: str) -> bool:
+    """Whether ``resource``, as an apply names what a step touched (``route GET /x``, ``integration
+    <id>``, ``permission <function ARN>``), is step ``index`` of the preview: named in its parameters or
+    in a diff line. (A preview's steps carry only the call and its parameters.)"""
+    name = resource.split(" ", 1)[-1]
+    subjects = [subject(line) for line in plan.get("diff", [])]
+    in_diff = any(s == resource or s.startswith(f"{resource}.") for s in subjects)
+    return in_diff or name in json.dumps(plan["steps"][index]["params"])
 
 
 def live_ids(endpoint: str, api_id: str) -> set[str]:

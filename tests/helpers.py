@@ -50,8 +50,16 @@ async def preview_and_apply(
 
 
 def check_rule_case(rule_id: str, facts: Any, symptom: Any, hits: bool) -> None:
-    """One table case of a diagnosis rule: a hit with evidence and a dry-run fix, or silence."""
+    """One table case of a diagnosis rule: silence, or a hit with evidence and a dry-run fix that the
+    engine ranks first.
+
+    The engine matches the request itself, so a positive case is run for the request its ``Match``
+    describes (its stage, path and method fill what the symptom leaves out); the engine's match must
+    agree with the case's, or the case contradicts itself.
+    """
     from apigw_mcp.tools.diagnose.catalogue import catalogue
+    from apigw_mcp.tools.diagnose.engine import diagnose
+    from apigw_mcp.tools.diagnose.matching import match_request
     from apigw_mcp.tools.diagnose.registry import RULES
 
     assert facts.api_type in catalogue()[rule_id].api_types
@@ -61,9 +69,19 @@ def check_rule_case(rule_id: str, facts: Any, symptom: Any, hits: bool) -> None:
         return
     assert hit is not None, rule_id
     assert hit.confidence >= 0.5
-    assert hit.evidence
+    assert hit.evidence and all(e.read and e.field for e in hit.evidence)
     if hit.fix is not None and hit.fix.tool:
         assert hit.fix.args is not None and hit.fix.args["dry_run"] is True
+    given = facts.match
+    fill = {"stage": given.stage, "path": given.path, "method": given.method}
+    request = symptom.model_copy(
+        update={k: v for k, v in fill.items() if v is not None and getattr(symptom, k) is None}
+    )
+    found = match_request(facts, request)
+    keys = ("kind", "route_id", "resource_id", "stage")
+    assert [getattr(found, k) for k in keys] == [getattr(given, k) for k in keys], found.assumed
+    ranked = [(f.rule_id, f.confidence) for f in diagnose(facts, request).findings]
+    assert ranked and ranked[0][0] == rule_id, ranked
 
 
 def ops(plan: dict[str, Any]) -> list[str]:

@@ -186,6 +186,14 @@ R504 = Symptom(status=504, error_body='{"message": "Endpoint request timed out"}
 S503 = Symptom(status=503, error_body='{"message":"Service Unavailable"}', method="GET")
 NOT_FOUND_404 = Symptom(status=404, error_body="<html>404 page not found</html>", method="GET")
 WS_NO_REPLY = Symptom(keyword="websocket-no-reply")
+WS_SENT_NO_REPLY = Symptom(keyword="websocket-no-reply", message='{"action":"sendMessage","text":"hi"}')
+MALFORMED_LINE = json.dumps(
+    {
+        "status": "500",
+        "integrationErrorMessage": "The response from the Lambda function doesn't match the format that "
+        "API Gateway expects",
+    }
+)
 
 # (rule id, facts, symptom, hits?)
 CASES: list[tuple[str, Facts, Symptom, bool]] = [
@@ -236,7 +244,9 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
     ("lambda-integration-function-not-found", http(lambda_v2(), function=fn()), S500, False),
     (
         "lambda-integration-function-not-found",
-        rest(lambda_rest(uri=REST_URI.replace(":orders/", ":${stageVariables.other}/")), fn()),
+        # the stage variable names a function that is gone (an undefined one is
+        # integration-uri-stage-variable-undefined, which ranks first)
+        rest(lambda_rest(uri=REST_URI.replace(":orders/", ":${stageVariables.fn}/")), fn(exists=False)),
         R500,
         True,
     ),
@@ -261,7 +271,12 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
         False,
     ),
     ("rest-lambda-proxy-malformed-response", rest(lambda_rest(), fn(None)), R502, False),
-    ("http-lambda-payload-v1-malformed-response", http(lambda_v2("1.0"), function=fn()), S500, True),
+    (
+        "http-lambda-payload-v1-malformed-response",
+        http(lambda_v2("1.0"), function=fn(), lines=(MALFORMED_LINE,)),
+        S500,
+        True,
+    ),
     ("http-lambda-payload-v1-malformed-response", http(lambda_v2("2.0"), function=fn()), S500, False),
     (
         "http-lambda-event-format-mismatch",
@@ -462,11 +477,17 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
         WS_NO_REPLY,
         False,
     ),
-    ("ws-post-to-connection-gone", ws(WS_ROUTES), Symptom(status=410, message="GoneException"), True),
-    ("ws-post-to-connection-gone", ws(WS_ROUTES), Symptom(status=403, message="ForbiddenException"), False),
+    # a backend's @connections call is no client request: it matches no route
+    ("ws-post-to-connection-gone", ws(WS_ROUTES, None), Symptom(status=410, message="GoneException"), True),
+    (
+        "ws-post-to-connection-gone",
+        ws(WS_ROUTES, None),
+        Symptom(status=403, message="ForbiddenException"),
+        False,
+    ),
     (
         "ws-manage-connections-forbidden",
-        ws(WS_ROUTES),
+        ws(WS_ROUTES, None),
         Symptom(
             status=403,
             message="User: arn:aws:sts::123456789012:assumed-role/fn-role/fn is not authorized to "
@@ -480,7 +501,7 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
         Symptom(status=403, error_body='{"message":"Forbidden"}'),
         False,
     ),
-    ("ws-no-route-response", ws(WS_ROUTES), WS_NO_REPLY, True),
+    ("ws-no-route-response", ws(WS_ROUTES), WS_SENT_NO_REPLY, True),
     (
         "ws-no-route-response",
         ws([route("$connect", "c"), route("sendMessage", "m", RouteResponseSelectionExpression="$default")]),
@@ -501,7 +522,7 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
     ),
     (
         "ws-connection-limits",
-        ws(WS_ROUTES),
+        ws(WS_ROUTES, None),
         Symptom(keyword="websocket-disconnect", message="closed with code 1009"),
         True,
     ),

@@ -153,7 +153,16 @@ def none(path: str, stage: str = "prod", method: str = "GET") -> Match:
 S403 = sym(status=403, method="GET", path="/prod/missing", error_body=MAT)
 S403F = sym(status=403, method="GET", path="/prod/orders", error_body=FORBIDDEN)
 S404 = sym(status=404, method="GET", path="/prod/missing", error_body='{"message":"Not Found"}')
+S404_ROUTED = sym(status=404, method="GET", path="/prod/orders", error_body='{"message":"Not Found"}')
 NO_LOGS = sym(keyword="no-logs", method="GET", path="/prod/orders")
+# a WebSocket API whose $connect route the refused upgrade reaches
+WS_CONNECT: dict[str, Any] = {
+    "api_type": "WEBSOCKET",
+    "routes": [{"RouteId": "rt1", "RouteKey": "$connect", "Target": "integrations/i1"}],
+    "match": Match(kind="route", route_key="$connect", route_id="rt1", stage="prod"),
+}
+WS_404 = sym(status=404, path="/prod", message="Unexpected server response: 404")
+WS_NO_LOGS = sym(keyword="no-logs", path="/prod", message="Unexpected server response: 500")
 STALE = sym(keyword="stale-data", method="GET", path="/prod/orders")
 CACHED = {
     "cacheClusterEnabled": True,
@@ -199,35 +208,35 @@ POSITIVE: list[tuple[str, Facts, Symptom]] = [
     (
         "wrong-stage-in-url",
         v2(match=none("/prod/orders", stage="$default"), stage={"StageName": "$default"}),
-        S404,
+        sym(status=404, method="GET", path="/prod/orders", error_body='{"message":"Not Found"}'),
     ),
     ("rest-changes-not-deployed", rest(stage={"deploymentId": "d1"}), sym(keyword="stale-deploy")),
     ("rest-changes-not-deployed", rest(), sym(status=403, error_body=MAT)),
-    ("rest-proxy-resource-does-not-match-root", rest(match=none("/"), resources=PROXY), S403),
+    (
+        "rest-proxy-resource-does-not-match-root",
+        rest(match=none("/").model_copy(update={"resource_id": "r0", "resource_path": "/"}), resources=PROXY),
+        sym(status=403, method="GET", path="/prod/", error_body=MAT),
+    ),
     (
         "rest-proxy-resource-does-not-match-root",
         v2(
             match=none("/"),
             routes=[{"RouteId": "rt9", "RouteKey": "ANY /{proxy+}", "Target": "integrations/i1"}],
         ),
-        S404,
+        sym(status=404, method="GET", path="/prod/", error_body='{"message":"Not Found"}'),
     ),
     ("http-route-not-found", v2(match=none("/missing")), S404),
-    ("v2-stage-not-deployed", v2(stage={"AutoDeploy": False, "DeploymentId": None}), S404),
+    ("v2-stage-not-deployed", v2(stage={"AutoDeploy": False, "DeploymentId": None}), S404_ROUTED),
     (
         "v2-stage-not-deployed",
         v2(stage={"AutoDeploy": False, "DeploymentId": "dep1"}),
         sym(keyword="stale-deploy"),
     ),
-    (
-        "v2-stage-not-deployed",
-        v2(api_type="WEBSOCKET", stage={"AutoDeploy": False, "DeploymentId": None}),
-        S404,
-    ),
+    ("v2-stage-not-deployed", v2(**WS_CONNECT, stage={"AutoDeploy": False, "DeploymentId": None}), WS_404),
     (
         "custom-domain-base-path-mismatch",
-        rest(match=none("/prod/orders", stage="v1"), domains=[DOMAIN]),
-        sym(status=403, method="GET", path="/v1/prod/orders", error_body=MAT),
+        rest(match=none("/prod/orders"), domains=[DOMAIN]),
+        sym(status=403, method="GET", path="https://api.example.com/v1/prod/orders", error_body=MAT),
     ),
     (
         "custom-domain-no-api-mapping",
@@ -294,7 +303,6 @@ POSITIVE: list[tuple[str, Facts, Symptom]] = [
         rest(logs=LogFacts(enabled=True, lines=["Lambda invocation failed: RequestEntityTooLarge"])),
         sym(status=502),
     ),
-    ("payload-too-large", v2(api_type="WEBSOCKET"), sym(status=1009)),
     (
         "rest-binary-media-types-missing",
         rest(),
@@ -313,7 +321,7 @@ POSITIVE: list[tuple[str, Facts, Symptom]] = [
     ),
     (
         "rest-account-cloudwatch-role-missing",
-        rest(stage={"methodSettings": {"*/*": {"loggingLevel": "INFO"}}}),
+        rest(stage={"methodSettings": {"*/*": {"loggingLevel": "INFO"}}}, apigw_account={}),
         NO_LOGS,
     ),
     (
@@ -325,11 +333,10 @@ POSITIVE: list[tuple[str, Facts, Symptom]] = [
         ),
     ),
     ("rest-execution-logging-off", rest(), NO_LOGS),
-    ("rest-execution-logging-off", v2(api_type="WEBSOCKET", stage={"AccessLogSettings": None}), NO_LOGS),
+    ("rest-execution-logging-off", v2(**WS_CONNECT, stage={"AccessLogSettings": None}), WS_NO_LOGS),
     ("http-access-logging-not-configured", v2(stage={"AccessLogSettings": None}), NO_LOGS),
-    ("http-access-logging-not-configured", v2(stage={"AccessLogSettings": None}), sym(status=500)),
     ("no-logs-request-rejected-before-logging", rest(logs=LogFacts(enabled=True, group="g")), NO_LOGS),
-    ("no-logs-request-rejected-before-logging", v2(), sym(status=413)),
+    ("no-logs-request-rejected-before-logging", v2(logs=LogFacts(enabled=True, group="g")), NO_LOGS),
     (
         "rest-cache-key-missing-parameters",
         rest(stage=CACHED, get={"requestParameters": {"method.request.querystring.type": False}}),

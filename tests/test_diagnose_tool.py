@@ -205,12 +205,37 @@ async def test_rest_wrong_stage(client: ClientFactory, sandbox: SeedInfo, moto_e
 async def test_diagnose_rejects_bad_input(client: ClientFactory, sandbox: SeedInfo) -> None:
     async with client() as session:
         api_id = (await preview_and_apply(session, http_api()))["api_id"]
-        bad_keyword = await session.call_tool("diagnose_error", {"api_id": api_id, "keyword": "broken"})
         bad_token = await session.call_tool("diagnose_error", {"api_id": api_id, "token": "not.a.jwt-secret"})
         unknown = await session.call_tool("diagnose_error", {"api_id": "nope"})
-    assert bad_keyword.is_error and "keyword" in text_of(bad_keyword) and "cors" in text_of(bad_keyword)
     assert bad_token.is_error and "token" in text_of(bad_token) and "jwt-secret" not in text_of(bad_token)
     assert unknown.is_error and "list_apis" in text_of(unknown)
+
+
+async def test_an_unknown_keyword_is_a_hint_not_an_error(client: ClientFactory, sandbox: SeedInfo) -> None:
+    async with client() as session:
+        api_id = (await preview_and_apply(session, http_api()))["api_id"]
+        args = {"api_id": api_id, "status": 404, "method": "GET", "path": "/users"}
+        unknown = await call_ok(session, "diagnose_error", {**args, "keyword": "broken"})
+        misspelt = await call_ok(session, "diagnose_error", {**args, "keyword": "timeouts"})
+        without = await call_ok(session, "diagnose_error", args)
+    assert "keyword 'broken' is not one I know (cors, timeout," in unknown["assumed"]
+    assert "diagnosed from the other fields" in unknown["assumed"]
+    assert unknown["findings"] == without["findings"]
+    assert "keyword 'timeouts' taken as 'timeout'" in misspelt["assumed"]
+
+
+async def test_a_401_without_the_token_asks_for_it(client: ClientFactory, sandbox: SeedInfo) -> None:
+    async with client() as session:
+        api_id = (await preview_and_apply(session, http_api()))["api_id"]
+        args = {"api_id": api_id, "status": 401, "method": "POST", "path": "/orders"}
+        blind = await call_ok(session, "diagnose_error", {**args, "error_body": '{"message":"Unauthorized"}'})
+        told = await call_ok(session, "diagnose_error", {**args, "token": token(aud="someone-else")})
+    assert "pass the failing request's token as `token`" in blind["next_checks"][0]
+    assert "its claims as `claims`" in blind["next_checks"][0]
+    assert all(f["confidence"] < 0.5 for f in blind["findings"]), blind["findings"]
+    assert told["findings"][0]["rule_id"] == "http-jwt-audience-mismatch"
+    assert told["findings"][0]["confidence"] >= 0.9
+    assert not any("`token`" in check for check in told.get("next_checks", []))
 
 
 async def test_audit_finds_open_routes_no_logs_and_broad_permissions(

@@ -20,11 +20,28 @@ import pytest
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
 from .conftest import REGION, ClientFactory
-from .faults_support import ERRORS, SERVICES, client_error, faulty_server, live_ids
-from .helpers import FUNCTION, call_ok, preview_and_apply, text_of
+from .faults_support import ERRORS, SERVICES, applied_ids, client_error, faulty_server, live_ids
+from .helpers import FUNCTION, call_ok, ops, preview_and_apply, text_of
 from .test_e2e import SECURED_STEPS, create_function, secured_request
 
 pytestmark = pytest.mark.anyio
+
+
+def secured_resources(second: str) -> list[str]:
+    """What each step of the secured plan touches, as the apply names it (its steps in the preview
+    carry only the call and its parameters)."""
+    return [
+        "api shop",
+        "authorizer users",
+        "integration lambda:apigw-mcp-sandbox-fn (2.0)",
+        f"integration lambda:{second.rsplit(':', 1)[1]} (2.0)",
+        "route GET /orders",
+        "route POST /orders",
+        "log group /aws/apigateway/shop/prod",
+        "stage prod",
+        f"permission {FUNCTION}",
+        f"permission {second}",
+    ]
 
 
 def step_cases() -> list[Any]:
@@ -62,8 +79,7 @@ async def test_fault_at_step_k_is_fully_reported_and_undone(
     audit = tmp_path / "faults.jsonl"
     async with faulty_server(moto_endpoint, audit, operation, nth, make_error(operation)) as (session, fault):
         preview = await call_ok(session, "create_http_api", request)
-        steps = preview["plan"]["steps"]
-        assert [s["operation"] for s in steps] == SECURED_STEPS
+        assert ops(preview["plan"]) == SECURED_STEPS
         fault.armed = True
         result = await session.call_tool(
             "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
@@ -72,17 +88,20 @@ async def test_fault_at_step_k_is_fully_reported_and_undone(
     assert not result.is_error, text_of(result)
     outcome: dict[str, Any] = result.structured_content or {}
 
-    applied = outcome.get("applied", [])
-    assert [a["operation"] for a in applied] == SECURED_STEPS[: k - 1]
-    assert all(a["resource_id"] and "${" not in a["resource_id"] for a in applied)
+    assert outcome["applied"] == k - 1
+    applied = applied_ids(outcome)
+    assert [operation for operation, _ in applied] == SECURED_STEPS[: k - 1]
+    assert all(resource_id and "${" not in resource_id for _, resource_id in applied)
     failed = outcome["failed"]
-    assert failed["operation"] == operation
-    assert failed["resource"] == steps[k - 1]["resource"]
+    assert failed["call"] == operation
+    assert failed["resource"] == secured_resources(second)[k - 1]
     for fragment in fragments:
         assert fragment in failed["error"], (fragment, failed["error"])
     assert f"{SERVICES[operation]}.{operation}" in failed["error"]
-    assert outcome.get("remaining", []) == [f"{s['operation']} {s['resource']}" for s in steps[k:]]
-    assert "FAILED" in text_of(result) and operation in text_of(result)
+    expected = [f"{o} {r}" for o, r in zip(SECURED_STEPS, secured_resources(second), strict=True)][k:]
+    assert outcome.get("remaining", []) == expected
+    assert json.loads(text_of(result)) == outcome, "the text is the same object"
+    assert "plan.failed" in outcome["next"]
     audited = [json.loads(line) for line in audit.read_text().splitlines()] if audit.exists() else []
     assert len(audited) == k - 1
 
@@ -91,21 +110,20 @@ async def test_fault_at_step_k_is_fully_reported_and_undone(
         assert state() == nothing
         return
     api_id = outcome["api_id"]
-    assert applied[0]["resource_id"] == api_id
-    created = {a["resource_id"] for a in applied if a["operation"] != "add_permission"}
-    created -= {a["resource_id"] for a in applied if a["operation"] == "create_log_group"}
+    assert applied[0] == ("create_api", api_id)
+    created = {i for o, i in applied if o not in ("add_permission", "create_log_group")}
     assert created <= live_ids(moto_endpoint, api_id)
-    permissions = [a["resource_id"] for a in applied if a["operation"] == "add_permission"]
+    permissions = [i for o, i in applied if o == "add_permission"]
     assert permissions == [FUNCTION, second][: len(permissions)]
     assert outcome["undo"]
 
     async with client(allow_deletes=True) as session:
         undone = await preview_and_apply(session, {"handle": outcome["undo"]}, tool="undo")
         assert "failed" not in undone
-        logs = [a for a in applied if a["operation"] == "create_log_group"]
-        assert [s["operation"] for s in undone["preview"]["steps"]] == ["remove_permission"] * len(
-            permissions
-        ) + ["delete_api"] + ["delete_log_group"] * len(logs)
+        logs = [i for o, i in applied if o == "create_log_group"]
+        assert ops(undone["preview"]) == ["remove_permission"] * len(permissions) + ["delete_api"] + [
+            "delete_log_group"
+        ] * len(logs)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
     assert state() == nothing
 
@@ -132,8 +150,8 @@ async def test_applied_route_steps_report_route_ids(
     authorizers = {a["AuthorizerId"] for a in v2.get_authorizers(ApiId=api_id)["Items"]}
     integrations = {i["IntegrationId"] for i in v2.get_integrations(ApiId=api_id)["Items"]}
     by_operation: dict[str, set[str]] = {}
-    for step in outcome["applied"]:
-        by_operation.setdefault(step["operation"], set()).add(step["resource_id"])
+    for operation, resource_id in applied_ids(outcome):
+        by_operation.setdefault(operation, set()).add(resource_id)
     assert by_operation["create_route"] == routes
     assert by_operation["create_authorizer"] == authorizers
     assert by_operation["create_integration"] == integrations
@@ -154,10 +172,10 @@ async def test_asking_again_after_a_fault_plans_exactly_the_remaining_steps(
         outcome = await call_ok(
             session, "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
         )
-    remaining = [outcome["failed"]["operation"]] + [r.split(" ", 1)[0] for r in outcome["remaining"]]
+    remaining = [outcome["failed"]["call"]] + [r.split(" ", 1)[0] for r in outcome["remaining"]]
     async with client() as session:
         finished = await preview_and_apply(session, request)
         again = await call_ok(session, "create_http_api", request)
-    assert [s["operation"] for s in finished["preview"]["steps"]] == remaining
+    assert ops(finished["preview"]) == remaining
     assert finished["api_id"] == outcome["api_id"] and "failed" not in finished
-    assert again["plan"]["steps"] == []
+    assert "steps" not in again["plan"]

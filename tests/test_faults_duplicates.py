@@ -34,9 +34,10 @@ from .faults_support import (
     live_ids,
     read_timeout,
     sandbox_client,
+    service_operation,
     write_event,
 )
-from .helpers import FUNCTION, call_ok
+from .helpers import FUNCTION, call_ok, ops
 from .recorder import Recording
 
 pytestmark = pytest.mark.anyio
@@ -87,6 +88,11 @@ def test_after_call_hook_exceptions_reach_the_caller_after_aws_acted(
     assert [a["Name"] for a in v2.get_apis()["Items"]] == ["premise"]
 
 
+def audited_calls(audit: Path) -> list[str]:
+    """The AWS call of each audit line (one per applied step), in order."""
+    return [json.loads(line)["operation"] for line in audit.read_text().splitlines()]
+
+
 def one_of_each(endpoint: str, request: dict[str, Any], api_id: str) -> None:
     """Exactly one API named as asked, and one of each natural key in it and around it."""
     v2 = sandbox_client("apigatewayv2", endpoint)
@@ -114,13 +120,15 @@ async def test_a_create_whose_reply_was_lost_is_found_not_sent_again(
     operation: str, kind: str, sandbox: SeedInfo, recording: Recording, moto_endpoint: str, tmp_path: Path
 ) -> None:
     request = shop_request(make_functions(moto_endpoint, sandbox))
-    async with fault_server(moto_endpoint, tmp_path / "audit.jsonl") as (session, runtime):
+    audit = tmp_path / "audit.jsonl"
+    async with fault_server(moto_endpoint, audit) as (session, runtime):
         plan = (await call_ok(session, "create_http_api", request))["plan"]
         steps = plan["steps"]
-        operations = [s["operation"] for s in steps]
+        operations = ops(plan)
         nth = operations.count(operation)  # the last one: its siblings exist when the probe looks
         k = [i for i, o in enumerate(operations, start=1) if o == operation][-1]
-        lost = LostReply(runtime, steps[k - 1]["service"], operation, nth, KINDS[kind](operation))
+        service = service_operation(steps[k - 1])[0]
+        lost = LostReply(runtime, service, operation, nth, KINDS[kind](operation))
         recording.clear()
         outcome = await call_ok(
             session, "create_http_api", {**request, "dry_run": False, "plan_token": plan["token"]}
@@ -129,13 +137,15 @@ async def test_a_create_whose_reply_was_lost_is_found_not_sent_again(
         again = await call_ok(session, "create_http_api", request)
     assert lost.lost == 1
     assert "failed" not in outcome, outcome["failed"]
-    assert [a["operation"] for a in outcome["applied"]] == operations
-    probed = outcome["applied"][k - 1]["resource_id"]
-    warned = [w for w in outcome["plan"]["warnings"] if LOST in w]
-    assert len(warned) == 1 and probed in warned[0], outcome["plan"]["warnings"]
+    assert outcome["applied"] == len(operations)
+    assert audited_calls(audit) == [s["call"] for s in steps]
+    warned = [w for w in outcome["plan"].get("warnings", []) if LOST in w]
+    assert len(warned) == 1 and warned[0].startswith(f"{operation} "), outcome["plan"]
+    probed = warned[0].removeprefix(f"{operation} ").split(f": {LOST}", 1)[0]
+    assert probed and probed == json.loads(audit.read_text().splitlines()[k - 1])["resource"]
     assert len(writes) == len(steps), writes
-    assert again["plan"]["steps"] == []
-    if steps[k - 1]["service"] == "apigatewayv2":
+    assert "steps" not in again["plan"]
+    if service == "apigatewayv2":
         assert probed in live_ids(moto_endpoint, outcome["api_id"])
     one_of_each(moto_endpoint, request, outcome["api_id"])
 
@@ -156,20 +166,20 @@ async def test_an_update_or_delete_whose_reply_was_lost_is_retried_to_done(
     name: str, operation: str, sandbox: SeedInfo, moto_endpoint: str, tmp_path: Path
 ) -> None:
     scenario = SCENARIOS[name]
-    async with fault_server(moto_endpoint, tmp_path / "audit.jsonl", allow_deletes=True) as (
-        session,
-        runtime,
-    ):
+    audit = tmp_path / "audit.jsonl"
+    async with fault_server(moto_endpoint, audit, allow_deletes=True) as (session, runtime):
         args = await scenario.setup(session, Env(moto_endpoint, make_functions(moto_endpoint, sandbox)))
+        audited = len(audited_calls(audit))
         plan = (await call_ok(session, scenario.tool, args))["plan"]
         steps = plan["steps"]
-        step = next(s for s in steps if s["operation"] == operation)
-        lost = LostReply(runtime, step["service"], operation, 1, read_timeout(operation))
+        service = next(service_operation(s)[0] for s in steps if service_operation(s)[1] == operation)
+        lost = LostReply(runtime, service, operation, 1, read_timeout(operation))
         outcome = await call_ok(
             session, scenario.tool, {**args, "dry_run": False, "plan_token": plan["token"]}
         )
         again = None if scenario.again is None else await call_ok(session, scenario.tool, args)
     assert lost.lost == 1
     assert "failed" not in outcome, outcome["failed"]
-    assert [a["operation"] for a in outcome["applied"]] == [s["operation"] for s in steps]
-    assert again is None or again["plan"]["steps"] == []
+    assert outcome["applied"] == len(steps)
+    assert audited_calls(audit)[audited:] == [s["call"] for s in steps]
+    assert again is None or "steps" not in again["plan"]

@@ -5,9 +5,10 @@ server whose write clients can carry a botocore ``before-call`` fault (``faults_
 For every step k of the tool's plan (a subtest each) a fault persists through every retry of
 ``server/writes.py``; its kind cycles over a 429 throttle, a 500, a read timeout (raised before
 the request is sent, so moto never saw it) and a 403 AccessDenied, so each tool x step is
-covered once. The apply must report applied == steps[:k-1] (live ids, request ids), failed ==
-step k (code, and the request id of AWS errors), remaining == steps[k:], write k-1 audit lines,
-and its undo handle must bring the normalised snapshot back to the state before the apply.
+covered once. The apply must report applied == steps[:k-1] (live ids; their request ids in the
+k-1 audit lines), failed == step k (a resource of the diff, code, and the request id of AWS
+errors), remaining == steps[k:], and its undo handle must bring the normalised snapshot back to
+the state before the apply.
 That restored state is where step k+1 starts (after a failed subtest the sandbox is rebuilt).
 Last, transient faults (the first attempt of every step) are retried to a complete apply that
 sends each write to the sandbox exactly once.
@@ -35,14 +36,17 @@ from .faults_support import (
     Fault,
     MakeError,
     api_id_named,
+    applied_ids,
     differences,
     fault_server,
     fresh_sandbox,
     live_ids,
     sandbox_client,
+    service_operation,
     snapshot,
+    touches,
 )
-from .helpers import call_ok, preview_and_apply, text_of
+from .helpers import call_ok, ops, preview_and_apply, text_of
 from .recorder import Recording
 
 pytestmark = pytest.mark.anyio
@@ -67,26 +71,31 @@ def audit_lines(path: Path) -> list[str]:
 
 def fault_at(runtime: AwsRuntime, steps: Steps, k: int, make: MakeError) -> Fault:
     """A persistent fault at step k: the n-th call of its operation, n counted over steps 1..k."""
-    step = steps[k - 1]
-    nth = sum(1 for s in steps[:k] if (s["service"], s["operation"]) == (step["service"], step["operation"]))
-    fault = Fault(runtime, step["operation"], nth, make(step["operation"]), service=step["service"])
+    service, operation = service_operation(steps[k - 1])
+    nth = sum(1 for s in steps[:k] if s["call"] == steps[k - 1]["call"])
+    fault = Fault(runtime, operation, nth, make(operation), service=service)
     fault.armed = True
     return fault
 
 
-def check_report(outcome: dict[str, Any], steps: Steps, k: int, kind: Kind) -> None:
-    applied = outcome.get("applied", [])
-    assert [a["operation"] for a in applied] == [s["operation"] for s in steps[: k - 1]]
-    for step in applied:
-        assert step["resource_id"] and "${" not in step["resource_id"], step
-        assert step.get("request_id"), step
-    failed, step = outcome["failed"], steps[k - 1]
-    assert (failed["operation"], failed["resource"]) == (step["operation"], step["resource"])
+def check_report(outcome: dict[str, Any], plan: dict[str, Any], k: int, kind: Kind) -> None:
+    """Applied, failed and remaining as the plan's steps say, each resource the one its step touches."""
+    operations = ops(plan)
+    assert outcome["applied"] == k - 1
+    assert [operation for operation, _ in applied_ids(outcome)] == operations[: k - 1]
+    for _, resource_id in applied_ids(outcome):
+        assert resource_id and "${" not in resource_id, resource_id
+    failed = outcome["failed"]
+    assert failed["call"] == operations[k - 1]
+    assert touches(plan, k - 1, failed["resource"]), (failed["resource"], plan["steps"][k - 1])
     error = failed["error"]
-    assert f"{step['service']}.{step['operation']}" in error and "\n" not in error
+    assert plan["steps"][k - 1]["call"] in error and "\n" not in error
     for fragment in kind[2] + ([] if kind[0] == "read_timeout" else [REQUEST_ID]):
         assert fragment in error, (fragment, error)
-    assert outcome.get("remaining", []) == [f"{s['operation']} {s['resource']}" for s in steps[k:]]
+    remaining = [item.split(" ", 1) for item in outcome.get("remaining", [])]
+    assert [operation for operation, _ in remaining] == operations[k:]
+    unnamed = [r for i, (_, r) in enumerate(remaining, start=k) if not touches(plan, i, r)]
+    assert unnamed == [], (unnamed, plan["diff"])
 
 
 @dataclass
@@ -118,7 +127,7 @@ async def fault_at_step(world: World, scenario: Scenario, k: int, kind: Kind) ->
     before, audited = snapshot(world.endpoint, scenario.api), len(audit_lines(world.audit))
     plan = (await call_ok(world.session, scenario.tool, world.args))["plan"]
     steps = plan["steps"]
-    assert len(steps) == scenario.steps, [s["operation"] for s in steps]
+    assert len(steps) == scenario.steps, ops(plan)
     fault = fault_at(world.runtime, steps, k, kind[1])
     world.recording.clear()
     try:
@@ -127,17 +136,17 @@ async def fault_at_step(world: World, scenario: Scenario, k: int, kind: Kind) ->
         fault.armed = False
     assert fault.raised == (1 if kind[0] == "access_denied" else 4)
     assert len(world.recording.writes()) == k - 1, world.recording.writes()
-    check_report(outcome, steps, k, kind)
-    done = [f"{s['service']}.{s['operation']}" for s in steps[: k - 1]]
-    lines = audit_lines(world.audit)[audited:]
-    assert [json.loads(line)["operation"] for line in lines] == done
-    created = {a["resource_id"] for a in outcome.get("applied", []) if a["operation"] in CREATES}
+    check_report(outcome, plan, k, kind)
+    lines = [json.loads(line) for line in audit_lines(world.audit)[audited:]]
+    assert [line["operation"] for line in lines] == [s["call"] for s in steps[: k - 1]]
+    assert all(line["request_id"] for line in lines), lines
+    created = {i for o, i in applied_ids(outcome) if o in CREATES}
     assert created <= (live_ids(world.endpoint, outcome["api_id"]) if created else set())
     if k == 1:
         assert not differences(before, snapshot(world.endpoint, scenario.api))
         if "undo" in outcome:
             undo = await call_ok(world.session, "undo", {"handle": outcome["undo"]})
-            assert undo["plan"]["steps"] == [], undo["plan"]["steps"]
+            assert "steps" not in undo["plan"], undo["plan"]["steps"]
         return
     undone = await preview_and_apply(world.session, {"handle": outcome["undo"]}, tool="undo")
     assert "failed" not in undone, undone["failed"]
@@ -171,13 +180,14 @@ async def transient_faults(world: World, scenario: Scenario) -> None:
     faults = FirstAttempts(world.runtime)
     world.recording.clear()
     outcome = await world.apply(scenario, plan)
-    operations = [s["operation"] for s in plan["steps"]]
+    operations = ops(plan)
     assert "failed" not in outcome, outcome["failed"]
-    assert [a["operation"] for a in outcome["applied"]] == operations
+    assert outcome["applied"] == len(operations)
     assert len(faults.failed) == len(operations) and faults.calls == 2 * len(operations)
     assert len(world.recording.writes()) == len(operations), world.recording.writes()
-    assert len(audit_lines(world.audit)) - audited == len(operations)
-    assert not any("reply was lost" in w for w in outcome["plan"]["warnings"])
+    lines = [json.loads(line) for line in audit_lines(world.audit)[audited:]]
+    assert [line["operation"] for line in lines] == [s["call"] for s in plan["steps"]]
+    assert not any("reply was lost" in w for w in outcome["plan"].get("warnings", []))
     after = snapshot(world.endpoint, scenario.api)
     assert len(after["apis"]) == (0 if scenario.tool == "delete_api" else 1)
     for api in after["apis"]:
@@ -186,7 +196,7 @@ async def transient_faults(world: World, scenario: Scenario) -> None:
         assert len(names) == len(set(names)), names
     if scenario.again is not None:
         again = await call_ok(world.session, scenario.tool, world.args)
-        assert tuple(s["operation"] for s in again["plan"]["steps"]) == scenario.again
+        assert tuple(ops(again["plan"])) == scenario.again
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -13,7 +13,8 @@ import pytest
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
 from .conftest import REGION, ClientFactory
-from .helpers import FUNCTION, call_ok, orders_request, preview_and_apply, text_of
+from .helpers import FUNCTION, call_ok, ops, orders_request, preview_and_apply, text_of
+from .test_e2e import refused_while_deletes_are_off, subject
 
 pytestmark = pytest.mark.anyio
 
@@ -29,8 +30,10 @@ async def test_preview_writes_nothing_and_shows_calls_and_diff(
     async with client() as session:
         result = await session.call_tool("create_http_api", orders_request())
     assert not result.is_error
-    plan = result.structured_content["plan"]
-    assert [s["operation"] for s in plan["steps"]] == [
+    content = result.structured_content
+    assert content is not None and json.loads(text_of(result)) == content, "the text is the same object"
+    plan = content["plan"]
+    assert ops(plan) == [
         "create_api",
         "create_integration",
         "create_integration",
@@ -41,8 +44,8 @@ async def test_preview_writes_nothing_and_shows_calls_and_diff(
         "add_permission",
     ]
     assert plan["account"] == "123456789012" and plan["region"] == REGION
-    assert {row["resource"] for row in plan["diff"]} >= {"api orders", "route GET /orders", "stage $default"}
-    assert plan["token"] and "plan_token=" in text_of(result)
+    assert {subject(line) for line in plan["diff"]} >= {"api orders", "route GET /orders", "stage $default"}
+    assert plan["token"] and "plan_token=plan.token" in content["next"]
     assert state() == before
 
 
@@ -52,7 +55,7 @@ async def test_apply_creates_api_stage_and_scoped_permission(
     async with client() as session:
         applied = await preview_and_apply(session, orders_request())
     assert "failed" not in applied
-    assert len(applied["applied"]) == len(applied["preview"]["steps"]) == 8
+    assert applied["applied"] == len(applied["preview"]["steps"]) == 8
     assert applied["undo"]
     api_id = applied["api_id"]
     assert applied["endpoint"].startswith(f"https://{api_id}.execute-api.")
@@ -78,7 +81,7 @@ async def test_same_request_again_is_an_empty_plan(client: ClientFactory, sandbo
     async with client() as session:
         await preview_and_apply(session, orders_request())
         again = await call_ok(session, "create_http_api", orders_request())
-    assert again["plan"]["steps"] == [] and again["plan"]["diff"] == []
+    assert "steps" not in again["plan"] and "diff" not in again["plan"]
     assert again["plan"]["summary"].startswith("No changes")
 
 
@@ -91,7 +94,7 @@ async def test_managed_api_is_reconciled_by_name(
         request["routes"].append({"route_key": "POST /orders", "lambda_arn": FUNCTION})
         second = await preview_and_apply(session, request)
     assert second["api_id"] == first["api_id"]
-    assert [s["operation"] for s in second["preview"]["steps"]] == ["update_api", "create_route"]
+    assert ops(second["preview"]) == ["update_api", "create_route"]
     assert v2(moto_endpoint).get_api(ApiId=first["api_id"])["Description"] == "v2"
 
 
@@ -146,7 +149,7 @@ async def test_listed_api_is_changed_without_being_tagged(
         applied = await preview_and_apply(session, orders_request())
         route = {"route_key": "POST /orders", "lambda_arn": FUNCTION}
         added = await preview_and_apply(session, {"api_id": api_id, "route": route}, tool="add_route")
-    assert applied["api_id"] == api_id and added["applied"]
+    assert applied["api_id"] == api_id and added["applied"] == 1
     assert all("apigw-mcp:managed" not in s["params"].get("Tags", {}) for s in applied["preview"]["steps"])
     assert "apigw-mcp:managed" not in (v2(moto_endpoint).get_api(ApiId=api_id).get("Tags") or {})
 
@@ -157,15 +160,9 @@ async def test_removing_a_route_needs_deletes_enabled(
     fewer = orders_request(routes=orders_request()["routes"][:2])
     async with client() as session:
         await preview_and_apply(session, orders_request())
-        before = state()
-        refused = await session.call_tool("create_http_api", fewer)
-    assert (
-        refused.is_error
-        and "deletes are off" in text_of(refused)
-        and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
-    )
-    assert state() == before
+        refused = await refused_while_deletes_are_off(session, state, "create_http_api", fewer)
+    assert ops(refused) == ["delete_route", "delete_integration"]
     async with client(allow_deletes=True) as session:
         applied = await preview_and_apply(session, fewer)
-    assert [s["operation"] for s in applied["preview"]["steps"]] == ["delete_route", "delete_integration"]
-    assert any("deletes" in w for w in applied["plan"]["warnings"])
+    assert ops(applied["preview"]) == ["delete_route", "delete_integration"]
+    assert any("deletes" in w for w in applied["preview"]["warnings"])

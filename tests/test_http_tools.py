@@ -8,6 +8,7 @@ or setting, and no AWS write.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +19,8 @@ from mcp import Client
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
 from .conftest import ACCOUNT, REGION, ClientFactory
-from .helpers import FUNCTION, call_ok, text_of
-from .test_e2e import ISSUER, create_function, statements
+from .helpers import FUNCTION, call_ok, ops, text_of
+from .test_e2e import ISSUER, action, create_function, refused_while_deletes_are_off, statements, subject
 
 pytestmark = pytest.mark.anyio
 
@@ -43,12 +44,19 @@ def authorizer_ids(endpoint: str, api_id: str) -> dict[str, str]:
     return {a["Name"]: a["AuthorizerId"] for a in v2(endpoint).get_authorizers(ApiId=api_id)["Items"]}
 
 
-def ops(plan: dict[str, Any]) -> list[str]:
-    return [s["operation"] for s in plan["steps"]]
+def rows(plan: dict[str, Any], resource: str) -> list[str]:
+    """The diff lines about ``resource`` or one of its fields (``+ route GET /x = ...``,
+    ``~ stage prod.throttle: a -> b``, ``- route GET /y (was ...)``)."""
+    return [
+        line
+        for line in plan.get("diff", [])
+        if subject(line) == resource or subject(line).startswith(f"{resource}.")
+    ]
 
 
-def rows(plan: dict[str, Any], resource: str) -> list[dict[str, Any]]:
-    return [r for r in plan["diff"] if r["resource"] == resource]
+def after(line: str) -> str:
+    """The value a diff line ends with: an addition's label or a change's new value."""
+    return line.split(" = ", 1)[1] if action(line) == "+" else line.split(" -> ", 1)[1]
 
 
 async def change(
@@ -62,11 +70,11 @@ async def change(
     assert state() == before
     applied = await call_ok(session, tool, {**args, "dry_run": False, "plan_token": plan["token"]})
     assert "failed" not in applied, applied
-    assert [a["operation"] for a in applied["applied"]] == ops(plan)
+    assert applied["applied"] == len(ops(plan))
     assert applied["undo"]
     if repeat:
         again = (await call_ok(session, tool, args))["plan"]
-        assert again["steps"] == [] and again["diff"] == [], (tool, again)
+        assert "steps" not in again and "diff" not in again, (tool, again)
         assert again["summary"].startswith("No changes")
     return plan, applied
 
@@ -107,14 +115,7 @@ async def test_add_route_lambda_reuses_the_identical_integration(
         route = {"route_key": "POST /orders", "lambda_arn": FUNCTION}
         plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_route"]
-    assert plan["diff"] == [
-        {
-            "action": "+",
-            "resource": "route POST /orders",
-            "field": "",
-            "after": "lambda:apigw-mcp-sandbox-fn (2.0)",
-        }
-    ]
+    assert plan["diff"] == ["+ route POST /orders = lambda:apigw-mcp-sandbox-fn (2.0)"]
     assert integrations_of(moto_endpoint, api_id) == before
     routes = routes_of(moto_endpoint, api_id)
     assert routes["POST /orders"]["Target"] == routes["GET /orders"]["Target"]
@@ -129,7 +130,10 @@ async def test_add_route_lambda_of_a_new_function_adds_integration_and_permissio
         route = {"route_key": "POST /orders", "lambda_arn": second, "timeout_ms": 9000}
         plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_integration", "create_route", "add_permission"]
-    assert rows(plan, "integration lambda:apigw-mcp-second-fn (2.0)")[0]["after"] == {"timeout_ms": 9000}
+    assert rows(plan, "integration lambda:apigw-mcp-second-fn (2.0)") == [
+        "+ integration lambda:apigw-mcp-second-fn (2.0)"
+    ]
+    assert plan["steps"][0]["params"]["TimeoutInMillis"] == 9000
     (statement,) = statements(moto_endpoint, second)
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == (
         f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/*"
@@ -147,7 +151,7 @@ async def test_add_route_https(
         route = {"route_key": "ANY /legacy/{proxy+}", "url": "https://legacy.example.com/api"}
         plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_integration", "create_route"]
-    assert rows(plan, "route ANY /legacy/{proxy+}")[0]["after"] == "ANY https://legacy.example.com/api"
+    assert after(rows(plan, "route ANY /legacy/{proxy+}")[0]) == "ANY https://legacy.example.com/api"
     assert any("no authorization" in w for w in plan["warnings"])
     target = routes_of(moto_endpoint, api_id)["ANY /legacy/{proxy+}"]["Target"].removeprefix("integrations/")
     integration = integrations_of(moto_endpoint, api_id)[target]
@@ -202,13 +206,8 @@ async def test_update_route_changes_only_the_given_fields(
         plan, _ = await change(session, state, "update_route", args)
     assert ops(plan) == ["create_integration", "update_route", "add_permission"]
     assert rows(plan, "route GET /orders") == [
-        {
-            "action": "~",
-            "resource": "route GET /orders",
-            "field": "",
-            "before": "lambda:apigw-mcp-sandbox-fn (2.0) | JWT:users [orders/read]",
-            "after": "lambda:apigw-mcp-second-fn (2.0) | JWT:users [orders/read]",
-        }
+        "~ route GET /orders: lambda:apigw-mcp-sandbox-fn (2.0) | JWT:users [orders/read]"
+        " -> lambda:apigw-mcp-second-fn (2.0) | JWT:users [orders/read]"
     ]
     after = routes_of(moto_endpoint, api_id)["GET /orders"]
     assert after["Target"] != before["Target"]
@@ -236,7 +235,7 @@ async def test_update_route_to_jwt_with_scopes_and_back_to_none(
         args = {"api_id": api_id, "route_key": "GET /orders/{id}", "change": secure}
         plan, _ = await change(session, state, "update_route", args)
         assert ops(plan) == ["update_route"]
-        assert rows(plan, "route GET /orders/{id}")[0]["after"] == (
+        assert after(rows(plan, "route GET /orders/{id}")[0]) == (
             "lambda:apigw-mcp-sandbox-fn (2.0) | JWT:users [orders/read orders/write]"
         )
         route = routes_of(moto_endpoint, api_id)["GET /orders/{id}"]
@@ -247,7 +246,7 @@ async def test_update_route_to_jwt_with_scopes_and_back_to_none(
         args = {"api_id": api_id, "route_key": "GET /orders/{id}", "change": {"auth": "NONE", "scopes": []}}
         plan, _ = await change(session, state, "update_route", args)
     assert ops(plan) == ["update_route"]
-    assert rows(plan, "route GET /orders/{id}")[0]["after"] == "lambda:apigw-mcp-sandbox-fn (2.0)"
+    assert after(rows(plan, "route GET /orders/{id}")[0]) == "lambda:apigw-mcp-sandbox-fn (2.0)"
     assert any("no authorization" in w for w in plan["warnings"])
     assert routes_of(moto_endpoint, api_id)["GET /orders/{id}"]["AuthorizationType"] == "NONE"
 
@@ -281,16 +280,13 @@ async def test_delete_route_needs_deletes_and_removes_its_orphan_integration(
     async with client() as session:
         api_id = await make_api(session, routes=routes)
     args = {"api_id": api_id, "route_key": "ANY /legacy/{proxy+}"}
-    before = state()
     async with client() as session:
-        refused = await session.call_tool("delete_route", args)
-    assert refused.is_error
-    assert "deletes are off" in text_of(refused) and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
-    assert state() == before
+        refused = await refused_while_deletes_are_off(session, state, "delete_route", args)
+    assert ops(refused) == ["delete_route", "delete_integration"]
     async with client(allow_deletes=True) as session:
         plan, _ = await change(session, state, "delete_route", args, repeat=False)
     assert ops(plan) == ["delete_route", "delete_integration"]
-    assert rows(plan, "route ANY /legacy/{proxy+}")[0]["action"] == "-"
+    assert action(rows(plan, "route ANY /legacy/{proxy+}")[0]) == "-"
     assert any("deletes live resources" in w for w in plan["warnings"])
     assert set(routes_of(moto_endpoint, api_id)) == {"GET /orders"}
     assert [i["IntegrationType"] for i in integrations_of(moto_endpoint, api_id).values()] == ["AWS_PROXY"]
@@ -320,8 +316,8 @@ async def test_configure_cors_with_jwt_on_any_proxy_adds_an_open_options_route(
         api_id = await make_api(session, routes=routes)
         plan, _ = await change(session, state, "configure_cors", {"api_id": api_id, "cors": cors})
         assert ops(plan) == ["update_api", "create_route"]
-        assert rows(plan, "cors")[0]["action"] == "+"
-        assert rows(plan, "route OPTIONS /{proxy+}")[0]["after"] == "lambda:apigw-mcp-sandbox-fn (2.0)"
+        assert action(rows(plan, "cors")[0]) == "+"
+        assert after(rows(plan, "route OPTIONS /{proxy+}")[0]) == "lambda:apigw-mcp-sandbox-fn (2.0)"
         assert any(
             "OPTIONS /{proxy+}" in w and "reject CORS preflight" in w and "ANY /{proxy+}" in w
             for w in plan["warnings"]
@@ -333,7 +329,7 @@ async def test_configure_cors_with_jwt_on_any_proxy_adds_an_open_options_route(
 
         removed, _ = await change(session, state, "configure_cors", {"api_id": api_id, "cors": None})
     assert ops(removed) == ["delete_cors_configuration"]
-    assert rows(removed, "cors")[0]["action"] == "-"
+    assert action(rows(removed, "cors")[0]) == "-"
     assert not v2(moto_endpoint).get_api(ApiId=api_id).get("CorsConfiguration")
 
 
@@ -368,13 +364,14 @@ async def test_add_jwt_authorizer_with_issuer_and_audience(
         plan, _ = await change(session, state, "add_jwt_authorizer", {"api_id": api_id, **args})
         described = await call_ok(session, "describe_api", {"api_id": api_id})
     assert ops(plan) == ["create_authorizer", "update_route"]
-    assert rows(plan, "authorizer partners")[0]["after"] == {
-        "type": "JWT",
-        "identity_source": ["$request.header.Authorization"],
-        "issuer": "https://login.partner.example.com",
-        "audience": ["orders-api"],
+    assert rows(plan, "authorizer partners") == ["+ authorizer partners"]
+    create = plan["steps"][0]["params"]
+    assert (create["AuthorizerType"], create["IdentitySource"]) == ("JWT", ["$request.header.Authorization"])
+    assert create["JwtConfiguration"] == {
+        "Issuer": "https://login.partner.example.com",
+        "Audience": ["orders-api"],
     }
-    assert rows(plan, "route GET /orders")[0]["after"].endswith("| JWT:partners [orders/read]")
+    assert after(rows(plan, "route GET /orders")[0]).endswith("| JWT:partners [orders/read]")
     authorizer = next(
         a for a in v2(moto_endpoint).get_authorizers(ApiId=api_id)["Items"] if a["Name"] == "partners"
     )
@@ -388,7 +385,7 @@ async def test_add_jwt_authorizer_with_issuer_and_audience(
     views = {a["name"]: a for a in described["authorizers"]}
     assert views["partners"]["issuer"] == "https://login.partner.example.com"
     assert views["partners"]["audience"] == ["orders-api"]
-    assert {r["key"]: r["auth"] for r in described["routes"]}["GET /orders"] == "JWT:partners [orders/read]"
+    assert described["routes"]["GET /orders"].endswith("| JWT:partners [orders/read]")
 
 
 async def test_add_jwt_authorizer_updates_an_existing_one_field_by_field(
@@ -400,13 +397,7 @@ async def test_add_jwt_authorizer_updates_an_existing_one_field_by_field(
         plan, _ = await change(session, state, "add_jwt_authorizer", {"api_id": api_id, **args})
     assert ops(plan) == ["update_authorizer"]
     assert rows(plan, "authorizer users") == [
-        {
-            "action": "~",
-            "resource": "authorizer users",
-            "field": "audience",
-            "before": ["shop-api"],
-            "after": ["mobile", "shop-api"],
-        }
+        '~ authorizer users.audience: ["shop-api"] -> ["mobile","shop-api"]'
     ]
     (authorizer,) = v2(moto_endpoint).get_authorizers(ApiId=api_id)["Items"]
     assert sorted(authorizer["JwtConfiguration"]["Audience"]) == ["mobile", "shop-api"]
@@ -426,7 +417,8 @@ async def test_add_jwt_authorizer_from_a_cognito_pool(
         plan, _ = await change(session, state, "add_jwt_authorizer", {"api_id": api_id, **args})
     issuer = f"https://cognito-idp.us-east-1.amazonaws.com/{COGNITO_POOL}"
     assert ops(plan) == ["create_authorizer", "update_route"]
-    assert rows(plan, "authorizer cognito")[0]["after"]["issuer"] == issuer
+    assert rows(plan, "authorizer cognito") == ["+ authorizer cognito"]
+    assert plan["steps"][0]["params"]["JwtConfiguration"]["Issuer"] == issuer
     assert any("client_id" in w and "aud" in w for w in plan["warnings"]), plan["warnings"]
     authorizer = next(
         a for a in v2(moto_endpoint).get_authorizers(ApiId=api_id)["Items"] if a["Name"] == "cognito"
@@ -461,8 +453,8 @@ async def test_add_lambda_authorizer_plans_its_invoke_permission(
     assert create["AuthorizerResultTtlInSeconds"] == 300 and create["EnableSimpleResponses"] is True
     permission = plan["steps"][2]["params"]
     assert permission["FunctionName"] == checker
-    assert rows(plan, "permission apigw-mcp-authorizer-fn")
-    assert rows(plan, "route GET /orders/{id}")[0]["after"].endswith("| CUSTOM:keys")
+    assert [action(line) for line in rows(plan, "permission apigw-mcp-authorizer-fn")] == ["+"]
+    assert after(rows(plan, "route GET /orders/{id}")[0]).endswith("| CUSTOM:keys")
     (statement,) = statements(moto_endpoint, checker)
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == (
         f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/*"
@@ -493,8 +485,7 @@ async def test_deploy_stage_creates_prod_with_throttle_and_access_log(
     arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"
     assert stage_params["AccessLogSettings"]["DestinationArn"] == arn
     assert "$context.requestId" in stage_params["AccessLogSettings"]["Format"]
-    after = rows(plan, "stage prod")[0]["after"]
-    assert after["throttle"] == "burst 200, rate 100/s" and after["access_log"] == arn
+    assert rows(plan, "stage prod") == ["+ stage prod"]
     stage = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="prod")
     assert stage["AccessLogSettings"]["DestinationArn"] == arn
     assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 200
@@ -524,15 +515,7 @@ async def test_deploy_stage_again_changes_only_what_differs(
         "StageName": "prod",
         "DefaultRouteSettings": {"ThrottlingBurstLimit": 0, "ThrottlingRateLimit": 100.0},
     }
-    assert plan["diff"] == [
-        {
-            "action": "~",
-            "resource": "stage prod",
-            "field": "throttle",
-            "before": "burst 200, rate 100/s",
-            "after": "burst 0, rate 100/s",
-        }
-    ]
+    assert plan["diff"] == ["~ stage prod.throttle: burst 200, rate 100/s -> burst 0, rate 100/s"]
     assert any("429" in w and "stage prod" in w for w in plan["warnings"]), plan["warnings"]
     stage = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="prod")
     assert stage["StageVariables"] == {"env": "prod"}
@@ -587,9 +570,9 @@ async def test_deploy_true_on_a_manual_stage_plans_a_deployment(
         )
     assert ops(plan) == ["create_deployment"]
     assert plan["steps"][0]["params"] == {"ApiId": api_id, "StageName": "beta"}
-    assert rows(plan, "deployment of stage beta")
-    deployment_id = applied["applied"][0]["resource_id"]
-    assert v2(moto_endpoint).get_stage(ApiId=api_id, StageName="beta")["DeploymentId"] == deployment_id
+    assert rows(plan, "deployment of stage beta") == ["+ deployment of stage beta"]
+    assert applied["applied"] == 1
+    assert v2(moto_endpoint).get_stage(ApiId=api_id, StageName="beta")["DeploymentId"]
     assert any("beta" in w and "deploy=true" in w for w in manual["plan"]["warnings"])
 
 
@@ -615,7 +598,7 @@ async def test_ensure_lambda_permission_restores_a_removed_statement(
     async with client() as session:
         api_id = await make_api(session)
         empty = await call_ok(session, "ensure_lambda_permission", {"api_id": api_id})
-        assert empty["plan"]["steps"] == [] and empty["plan"]["diff"] == []
+        assert "steps" not in empty["plan"] and "diff" not in empty["plan"]
         lam = boto3.client("lambda", region_name=REGION, endpoint_url=moto_endpoint)
         lam.remove_permission(FunctionName=FUNCTION, StatementId=f"apigw-mcp-{api_id}")
         plan, _ = await change(session, state, "ensure_lambda_permission", {"api_id": api_id})
@@ -623,7 +606,7 @@ async def test_ensure_lambda_permission_restores_a_removed_statement(
     params = plan["steps"][0]["params"]
     assert params["FunctionName"] == FUNCTION and params["StatementId"] == f"apigw-mcp-{api_id}"
     assert params["SourceArn"] == f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/*"
-    assert rows(plan, "permission apigw-mcp-sandbox-fn")[0]["action"] == "+"
+    assert action(rows(plan, "permission apigw-mcp-sandbox-fn")[0]) == "+"
     assert [s["Sid"] for s in statements(moto_endpoint, FUNCTION)] == [f"apigw-mcp-{api_id}"]
 
 
@@ -636,16 +619,16 @@ async def test_delete_stage(
     async with client() as session:
         api_id = await make_api(session)
         await change(session, state, "deploy_stage", {"api_id": api_id, "stage_name": "prod"})
-        before = state()
-        refused = await session.call_tool("delete_stage", {"api_id": api_id, "stage_name": "prod"})
-        assert refused.is_error and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
-        assert state() == before
+        args = {"api_id": api_id, "stage_name": "prod"}
+        assert ops(await refused_while_deletes_are_off(session, state, "delete_stage", args)) == [
+            "delete_stage"
+        ]
     async with client(allow_deletes=True) as session:
         plan, _ = await change(
             session, state, "delete_stage", {"api_id": api_id, "stage_name": "prod"}, repeat=False
         )
     assert ops(plan) == ["delete_stage"]
-    assert rows(plan, "stage prod")[0]["action"] == "-"
+    assert action(rows(plan, "stage prod")[0]) == "-"
     assert [s["StageName"] for s in v2(moto_endpoint).get_stages(ApiId=api_id)["Items"]] == ["$default"]
 
 
@@ -654,15 +637,13 @@ async def test_delete_api_lists_what_is_lost_and_needs_deletes(
 ) -> None:
     async with client() as session:
         api_id = await make_api(session, stages=[{"name": "prod"}], default_stage=True)
-        before = state()
-        refused = await session.call_tool("delete_api", {"api_id": api_id})
-        assert refused.is_error and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
-        assert state() == before
+        refused = await refused_while_deletes_are_off(session, state, "delete_api", {"api_id": api_id})
+        assert "Applying is refused now: the plan deletes 2 resource(s)" in " ".join(refused["warnings"])
     async with client(allow_deletes=True) as session:
         plan, applied = await change(session, state, "delete_api", {"api_id": api_id}, repeat=False)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
     assert ops(plan) == ["remove_permission", "delete_api"]
-    lost = {r["resource"] for r in plan["diff"] if r["action"] == "-"}
+    lost = {subject(line) for line in plan["diff"] if action(line) == "-"}
     assert lost >= {
         "api shop",
         "route GET /orders",
@@ -687,14 +668,12 @@ async def test_undo_of_add_route_deletes_it(
         api_id = await make_api(session)
         route = {"route_key": "POST /orders", "lambda_arn": FUNCTION}
         _, applied = await change(session, state, "add_route", {"api_id": api_id, "route": route})
-        before = state()
-        refused = await session.call_tool("undo", {"handle": applied["undo"]})
-        assert refused.is_error and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
-        assert state() == before
+        refused = await refused_while_deletes_are_off(session, state, "undo", {"handle": applied["undo"]})
+        assert ops(refused) == ["delete_route"]
     async with client(allow_deletes=True) as session:
         plan, _ = await change(session, state, "undo", {"handle": applied["undo"]})
     assert ops(plan) == ["delete_route"]
-    assert rows(plan, "route POST /orders")[0]["action"] == "-"
+    assert action(rows(plan, "route POST /orders")[0]) == "-"
     assert any("cannot come back" in w for w in plan["warnings"])
     assert "POST /orders" not in routes_of(moto_endpoint, api_id)
 
@@ -711,7 +690,7 @@ async def test_undo_of_a_stage_update_restores_the_old_throttle(
         )
         plan, _ = await change(session, state, "undo", {"handle": applied["undo"]})
     assert ops(plan) == ["update_stage"]
-    assert rows(plan, "stage prod")[0]["after"] == "burst 200, rate 100/s"
+    assert after(rows(plan, "stage prod")[0]) == "burst 200, rate 100/s"
     settings = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="prod")["DefaultRouteSettings"]
     assert settings["ThrottlingBurstLimit"] == 200 and settings["ThrottlingRateLimit"] == 100
 
@@ -741,7 +720,7 @@ async def test_undo_of_create_http_api_again_is_an_empty_plan(
         again = await session.call_tool("undo", {"handle": applied["undo"]})
     assert not again.is_error, text_of(again)
     plan = (again.structured_content or {})["plan"]
-    assert plan["steps"] == [] and plan["summary"].startswith("No changes")
+    assert "steps" not in plan and "token" not in plan and plan["summary"].startswith("No changes")
 
 
 async def test_undo_of_delete_api_recreates_it_under_a_new_id(
@@ -758,7 +737,7 @@ async def test_undo_of_delete_api_recreates_it_under_a_new_id(
         described = await call_ok(session, "describe_api", {"api_id": recreated["api_id"]})
     assert recreated["api_id"] != api_id
     assert ops(plan)[0] == "create_api" and "add_permission" in ops(plan)
-    assert {r["key"]: r["auth"] for r in described["routes"]} == {
+    assert {k: v.split(" | ", 1)[1] if " | " in v else "NONE" for k, v in described["routes"].items()} == {
         "GET /orders": "JWT:users [orders/read]",
         "ANY /legacy/{proxy+}": "NONE",
     }
@@ -779,7 +758,7 @@ async def test_undo_of_delete_api_twice_does_not_make_a_second_api(
         before = state()
         again = await session.call_tool("undo", {"handle": deleted["undo"]})
     plan = (again.structured_content or {}).get("plan", {})
-    assert again.is_error or plan["steps"] == [], plan.get("summary")
+    assert again.is_error or "steps" not in plan, plan.get("summary")
     assert state() == before
     assert len(v2(moto_endpoint).get_apis()["Items"]) == 1
 
@@ -815,7 +794,7 @@ async def test_describe_api_shows_authorizers_and_stages(
     stages = {s["name"]: s for s in described["stages"]}
     assert stages["prod"]["throttle"] == "burst 10, rate 5.0/s"
     assert stages["$default"]["auto_deploy"] is True
-    assert "authorizer users" in text_of(result) and "stage prod" in text_of(result)
+    assert json.loads(text_of(result)) == described, "the text carries the same facts"
 
 
 # rejects

@@ -28,6 +28,8 @@ _PLANS = "arn:aws:apigateway:{region}::/usageplans"
 _LOG_GROUPS = "arn:aws:logs:{region}:{account}:log-group:*"
 _TAGS = "arn:aws:apigateway:{region}::/tags/*"
 _FUNCTION = "arn:aws:lambda:{region}:{account}:function:*"
+_ROLES = "arn:aws:iam::{account}:role/*"  # execution roles of WebSocket backends (diagnose_error)
+_POLICIES = "arn:aws:iam::*:policy/*"  # their managed policies: this account's and AWS's (account "aws")
 
 
 class Operation(NamedTuple):
@@ -93,6 +95,13 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("lambda", "get_function", "read", "lambda:GetFunction", _FUNCTION),
     Operation("lambda", "list_functions", "read", "lambda:ListFunctions", "*"),
     Operation("lambda", "get_policy", "read", "lambda:GetPolicy", _FUNCTION),
+    Operation("lambda", "get_function_concurrency", "read", "lambda:GetFunctionConcurrency", _FUNCTION),
+    Operation("apigateway", "get_account", "read", "apigateway:GET", "arn:aws:apigateway:{region}::/account"),
+    Operation("iam", "list_role_policies", "read", "iam:ListRolePolicies", _ROLES),
+    Operation("iam", "get_role_policy", "read", "iam:GetRolePolicy", _ROLES),
+    Operation("iam", "list_attached_role_policies", "read", "iam:ListAttachedRolePolicies", _ROLES),
+    Operation("iam", "get_policy", "read", "iam:GetPolicy", _POLICIES),
+    Operation("iam", "get_policy_version", "read", "iam:GetPolicyVersion", _POLICIES),
     Operation("lambda", "add_permission", "write", "lambda:AddPermission", _FUNCTION),
     Operation("lambda", "remove_permission", "delete", "lambda:RemovePermission", _FUNCTION),
     Operation(

@@ -72,6 +72,13 @@ _DIAGNOSE = (
         "apigatewayv2.get_api_mappings",
         "logs.filter_log_events",
         "wafv2.get_web_acl_for_resource",
+        "lambda.get_function_concurrency",
+        "apigateway.get_account",
+        "iam.list_role_policies",
+        "iam.get_role_policy",
+        "iam.list_attached_role_policies",
+        "iam.get_policy",
+        "iam.get_policy_version",
     )
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .asks import known_keyword, token_ask
 from .catalogue import CatalogueRule, catalogue
 from .matching import match_request
 from .model import Diagnosis, Facts, Finding, Fix, Symptom
@@ -33,6 +34,7 @@ def symptom_weight(entry: CatalogueRule, symptom: Symptom) -> float:
 
 def diagnose(facts: Facts, symptom: Symptom) -> Diagnosis:
     _load_rules()
+    symptom, keyword_note = known_keyword(symptom)
     facts = facts.model_copy(update={"match": match_request(facts, symptom)})
     rules = catalogue()
     findings: list[Finding] = []
@@ -56,12 +58,13 @@ def diagnose(facts: Facts, symptom: Symptom) -> Diagnosis:
         )
         findings.append(mark(finding, facts, symptom))
     findings.sort(key=lambda f: (-f.confidence, -len(f.evidence), f.rule_id))
+    asked = token_ask(facts, symptom)
     return Diagnosis(
         api_id=facts.api_id,
         api_type=facts.api_type,
-        assumed=facts.match.assumed,
+        assumed="; ".join(a for a in (facts.match.assumed, keyword_note) if a),
         findings=[f for f in findings if f.confidence >= FLOOR][:MAX_FINDINGS],
-        next_checks=_next_checks(findings, candidates),
+        next_checks=([asked] if asked else []) + _next_checks(findings, candidates),
     )
 
 

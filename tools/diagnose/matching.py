@@ -49,6 +49,8 @@ _EXECUTE_API = re.compile(
     r"^(?:vpce-[a-z0-9-]+|([a-z0-9]+)(?:-vpce-[a-z0-9]+)?)\.execute-api\.", re.IGNORECASE
 )
 _BODY = "$request.body."
+# what WebSocket clients print when the HTTP upgrade (the $connect route) is answered with an error status
+_UPGRADE_REFUSED = re.compile(r"unexpected server response:? *[1-5]\d\d|error during websocket handshake")
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ def _ws_key(facts: Facts, symptom: Symptom, segs: tuple[str, ...]) -> tuple[str 
             value = _json_field(text, field.removeprefix(_BODY).split("."))
             if value is not None:
                 return value, f"route key '{value}' from {field} in the message"
+    if _UPGRADE_REFUSED.search(symptom.text()):
+        return "$connect", "route key '$connect': the upgrade request was refused"
     return None, f"no message carrying {field or 'the selection expression'}"
 
 

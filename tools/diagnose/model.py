@@ -49,10 +49,37 @@ class Match(BaseModel):
 
 
 class FunctionFacts(BaseModel):
+    """One Lambda function an integration or authorizer names (``lambda.get_function``, ``get_policy``).
+
+    ``reserved_concurrency``: None when nothing is reserved; 0 throttles every invocation.
+    ``callback_env``: only the environment variables whose values point at execute-api / @connections
+    (a WebSocket callback URL): other values can be secrets and are never kept.
+    """
+
     exists: bool = True
     policy: str | None = None
     timeout_s: int | None = None
     state: str | None = None
+    reserved_concurrency: int | None = None
+    role: str | None = None
+    callback_env: dict[str, str] = Field(default_factory=dict)
+
+
+class RoleFacts(BaseModel):
+    """A function's execution role and its policy documents (``iam.*``), read for WebSocket callbacks.
+
+    ``inline`` maps policy name to document, ``attached`` policy ARN to its default version's
+    document (None when it could not be read); ``unreadable`` names the IAM error that stopped the read.
+    """
+
+    arn: str
+    inline: dict[str, Any] = Field(default_factory=dict)
+    attached: dict[str, Any] = Field(default_factory=dict)
+    unreadable: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
 
 
 class LogFacts(BaseModel):
@@ -80,8 +107,12 @@ class Facts(BaseModel):
     api_keys: list[dict[str, Any]] = Field(default_factory=list)
     domains: list[dict[str, Any]] = Field(default_factory=list)
     functions: dict[str, FunctionFacts] = Field(default_factory=dict)
+    roles: dict[str, RoleFacts] = Field(default_factory=dict)
     logs: LogFacts = Field(default_factory=LogFacts)
     waf_acl_arn: str | None = None
+    apigw_account: dict[str, Any] | None = Field(
+        default=None, description="apigateway.get_account (read for no-logs symptoms; None: not read)"
+    )
     match: Match = Field(default_factory=Match)
 
 

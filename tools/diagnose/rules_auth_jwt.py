@@ -68,7 +68,12 @@ def jwt_fix(facts: Facts, auth: Auth, cfg: dict[str, Any], **change: Any) -> Fix
     return Fix(tool="add_jwt_authorizer", args=args)
 
 
-def _no_claims(symptom: Symptom, reason: str, base: float = 0.5) -> float | None:
+# Without the token every JWT check fits equally: below conclusive even after the engine's weight for an
+# exact error text (x1.25), and the next check asks for the token.
+NO_CLAIMS = 0.35
+
+
+def _no_claims(symptom: Symptom, reason: str, base: float = NO_CLAIMS) -> float | None:
     """Confidence without claims: higher when the error text names this check, None when it names another."""
     said_reason = jwt_reason(symptom)
     if said_reason is None:
@@ -109,7 +114,10 @@ def _jwt_cognito_client(facts: Facts, symptom: Symptom) -> Hit | None:
     cognito = str(cfg.get("Issuer") or "").startswith("https://cognito-idp.")
     ev = jwt_config_evidence(auth, cfg)
     if p is None:
-        conf = _no_claims(symptom, "aud", 0.5 if any(_CLIENT_ID.match(a) for a in audience) else 0.6)
+        # audience entries that already look like app client ids make this cause less likely
+        client_ids = any(_CLIENT_ID.match(a) for a in audience)
+        conf = _no_claims(symptom, "aud", 0.3 if client_ids else 0.38)
+        conf = 0.6 if conf == 0.8 and client_ids else conf
         return Hit(conf, ev) if cognito and conf is not None else None
     client = p.get("client_id")
     if p.get("token_use") != "access" or "aud" in p or not client or client in audience:
@@ -180,7 +188,7 @@ def _jwt_scope(facts: Facts, symptom: Symptom) -> Hit | None:
         "AuthorizationScopes=[...])."
     )
     if p is None:
-        conf = _no_claims(symptom, "scope", 0.55)
+        conf = _no_claims(symptom, "scope", 0.38)
         return None if conf is None else Hit(conf, ev, fix)
     have = token_scopes(p)
     if have & set(auth.scopes):
@@ -200,9 +208,10 @@ def _jwt_header(facts: Facts, symptom: Symptom) -> Hit | None:
     p = payload(symptom)
     if p is None:
         custom = sources != ["$request.header.Authorization"]
-        return Hit(0.65 if custom else 0.55, ev)
+        return Hit(0.38 if custom else NO_CLAIMS, ev)
     if p.get("iss") != cfg.get("Issuer") or audience_problem(p, list(cfg.get("Audience") or [])):
         return None
     if time_problem(p, symptom.now):
         return None
-    return Hit(0.45, [*ev, seen(TOKEN, "iss/aud/exp", "match the authorizer: check how the header is sent")])
+    # iss, aud and exp are ruled out: what is left is how (and where) the token travels
+    return Hit(0.6, [*ev, seen(TOKEN, "iss/aud/exp", "match the authorizer: check how the header is sent")])

@@ -18,6 +18,7 @@ from .rules_auth_helpers import (
     time_problem,
     token_scopes,
 )
+from .rules_auth_jwt import NO_CLAIMS
 
 
 def _rest_auth(facts: Facts, kind: str) -> Auth | None:
@@ -56,7 +57,7 @@ def _rest_jwt(facts: Facts, symptom: Symptom) -> Hit | None:
     ]
     p = payload(symptom)
     if p is None:
-        return Hit(0.5, ev)
+        return Hit(NO_CLAIMS, ev)
     bad = _rest_jwt_problems(auth, symptom, p)
     return Hit(0.9, ev + bad) if bad else None
 
@@ -82,7 +83,7 @@ def _cognito_type(facts: Facts, symptom: Symptom) -> Hit | None:
     ev = [seen(auth.read, "authorizationScopes", auth.scopes), seen(auth.read, "accepts", needs)]
     p = payload(symptom)
     if p is None:
-        return Hit(0.5, ev)
+        return Hit(NO_CLAIMS, ev)
     use = p.get("token_use")
     ev.append(seen(TOKEN, "token_use", use))
     if auth.scopes and use == "id":
@@ -103,7 +104,7 @@ def _cognito_pool(facts: Facts, symptom: Symptom) -> Hit | None:
     ]
     p = payload(symptom)
     if p is None:
-        return Hit(0.85 if said(symptom, "incoming token has expired") else 0.5, ev)
+        return Hit(0.85 if said(symptom, "incoming token has expired") else NO_CLAIMS, ev)
     bad = time_problem(p, symptom.now)
     pool = _pool_of(p.get("iss"))
     if pool not in _providers(auth):

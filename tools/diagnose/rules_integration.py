@@ -13,5 +13,6 @@ from . import rules_integration_responses  # noqa: F401  (registration)
 from . import rules_timeout  # noqa: F401  (registration)
 from . import rules_backend  # noqa: F401  (registration)
 from . import rules_websocket  # noqa: F401  (registration)
+from . import rules_websocket_callbacks  # noqa: F401  (registration)
 
 # isort: on

@@ -20,7 +20,15 @@ from .rules_integration_helpers import (
     stage_of,
     unsure,
 )
-from .rules_lambda_helpers import LambdaCtx, invokable, lambda_ctx, lambda_seen, permission_hit, status_fit
+from .rules_lambda_helpers import (
+    LambdaCtx,
+    invokable,
+    lambda_ctx,
+    lambda_seen,
+    permission_hit,
+    permitted,
+    status_fit,
+)
 
 
 @rule("lambda-invoke-permission-missing")
@@ -162,13 +170,41 @@ def _function_timeout(facts: Facts, symptom: Symptom) -> Hit | None:
 @rule("lambda-throttled")
 def _throttled(facts: Facts, symptom: Symptom) -> Hit | None:
     ctx = lambda_ctx(facts, symptom)
-    hit = lambda_hit(facts, symptom, ctx, "throttled", 0.3, rest_status=500)
-    if ctx is None or hit is None:
+    reserved = ctx.fn.reserved_concurrency if ctx is not None and ctx.fn is not None else None
+    if ctx is None or reserved != 0:
+        hit = lambda_hit(facts, symptom, ctx, "throttled", 0.3, rest_status=500)
+        return None if ctx is None or hit is None else _throttle_fix(ctx, hit, reserved)
+    # a reservation of 0 throttles every invocation: no log line is needed to be sure
+    if ctx.fn is None or not ctx.fn.exists or not permitted(ctx, facts, symptom):
         return None
+    evidence = [*lambda_seen(ctx), seen("lambda.get_function", "Concurrency.ReservedConcurrentExecutions", 0)]
+    sig = signals(facts, symptom)
+    if "throttled" in sig:
+        evidence.append(sig["throttled"])
+    return _throttle_fix(ctx, Hit(0.95 * status_fit(ctx.integ, symptom, 500), evidence), 0)
+
+
+def _throttle_fix(ctx: LambdaCtx, hit: Hit, reserved: int | None) -> Hit:
     fn = {"FunctionName": ctx.arn}
-    fix = (
-        f"{call('lambda.get_function_concurrency', fn)}; then "
-        f"{call('lambda.put_function_concurrency', fn, ReservedConcurrentExecutions='<N>')} or "
-        f"{call('lambda.delete_function_concurrency', fn)}; raise the account concurrency quota if reached"
-    )
-    return Hit(hit.confidence, hit.evidence, Fix(manual=fix))
+    delete = call("lambda.delete_function_concurrency", fn)
+    if reserved == 0:
+        fix = (
+            f"{delete} (the function then shares the account's unreserved concurrency), or "
+            f"{call('lambda.put_function_concurrency', fn, ReservedConcurrentExecutions='<N above 0>')}"
+        )
+        return Hit(hit.confidence, hit.evidence, Fix(manual=fix))
+    evidence = list(hit.evidence)
+    if ctx.fn is not None:
+        shown = reserved if reserved is not None else "none reserved (the account's unreserved pool)"
+        evidence.append(seen("lambda.get_function", "Concurrency.ReservedConcurrentExecutions", shown))
+    if reserved is not None:
+        higher = call(
+            "lambda.put_function_concurrency", fn, ReservedConcurrentExecutions=max(10, 2 * reserved)
+        )
+        fix = f"{higher}, or {delete}"
+    else:
+        fix = (
+            "raise the account's Lambda concurrency quota (lambda.get_account_settings shows it), or reserve "
+        )
+        fix += call("lambda.put_function_concurrency", fn, ReservedConcurrentExecutions="<N>")
+    return Hit(hit.confidence, evidence, Fix(manual=fix))

@@ -132,8 +132,15 @@ def invokable(ctx: LambdaCtx, facts: Facts, symptom: Symptom) -> bool:
     """False when the reads show the function cannot run for this request (gone, or no invoke permission)."""
     if ctx.fn is None:
         return True
-    if not ctx.fn.exists:
-        return False
+    if not ctx.fn.exists or ctx.fn.reserved_concurrency == 0:
+        return False  # gone, or throttled before it runs (lambda-throttled)
+    return permitted(ctx, facts, symptom)
+
+
+def permitted(ctx: LambdaCtx, facts: Facts, symptom: Symptom) -> bool:
+    """False when the function's policy does not let API Gateway invoke it for this request."""
+    if ctx.fn is None:
+        return True
     arns = request_arns(facts, symptom, ctx.arn)
     return bool(ctx.integ.credentials) or permission(ctx.fn, arns).state not in ("missing", "mismatch")
 

@@ -30,7 +30,13 @@ def _account_role(facts: Facts, symptom: Symptom) -> Hit | None:
     levels = {k: v.get("loggingLevel") for k, v in (stage.get("methodSettings") or {}).items()}
     if not any(lv in LOG_ON for lv in levels.values()):
         return None
-    return Hit(0.5, [seen(STAGES, "methodSettings loggingLevel", levels), note])
+    on = seen(STAGES, "methodSettings loggingLevel", levels)
+    if facts.apigw_account is None:
+        return Hit(0.5, [on, note])
+    role = facts.apigw_account.get("cloudwatchRoleArn")
+    read = seen("apigateway.get_account", "cloudwatchRoleArn", role)
+    # set: only a role that is no longer assumable is left, which the reads cannot see
+    return Hit(0.3 if role else 0.9, [on, read])
 
 
 @rule("rest-execution-logging-off")

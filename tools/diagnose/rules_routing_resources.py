@@ -42,9 +42,15 @@ def _proxy_root(facts: Facts, symptom: Symptom) -> str | None:
 
 
 def _stage_prefixed(facts: Facts, symptom: Symptom) -> str | None:
-    """HTTP $default stage: the first segment looks like a stage name and the rest would be routed."""
+    """HTTP $default stage: the first segment looks like a stage name and the rest would be routed.
+
+    Not when a route (a greedy ``{proxy+}`` included) already serves the whole path: the first segment
+    is then part of a routed path, not a stage name.
+    """
     segs = split(_path(facts, symptom))
     if facts.api_type != "HTTP" or facts.match.stage != "$default" or not segs:
+        return None
+    if facts.match.kind == "route" or resolves(facts, symptom.method, join(segs)):
         return None
     return segs[0] if resolves(facts, symptom.method, join(segs[1:])) else None
 

@@ -144,6 +144,9 @@ def _rest_response_origin(facts: Facts, symptom: Symptom) -> Hit | None:
     if resource is None or found is None:
         return None
     name, method = found
+    guarded = (method.get("authorizationType") or "NONE") != "NONE" or bool(method.get("apiKeyRequired"))
+    if guarded and symptom.status in (401, 403):
+        return None  # refused before the integration ran: its responses were never sent
     integration: Raw = method.get("methodIntegration") or {}
     if integration.get("type") in ("AWS_PROXY", "HTTP_PROXY"):  # only the backend can add the header
         return Hit(0.5, [seen("apigateway.get_integration", f"{name}.type", integration.get("type"))])

@@ -14,11 +14,9 @@ from .rules_integration_helpers import (
     integration_of_route,
     json_of,
     matched_route,
-    quote,
     route_by,
     said,
     signals,
-    stage_name,
 )
 from .rules_lambda_helpers import lambda_ctx, lambda_seen, permission_hit
 
@@ -52,51 +50,6 @@ def _route_selection(facts: Facts, symptom: Symptom) -> Hit | None:
     fix = f"Send messages whose {field!r} is one of {[k for k in keys if not k.startswith('$')]}"
     return Hit(
         confidence, evidence, Fix(manual=f"{fix}; or {add} then {deploy(facts, symptom)}" if add else fix)
-    )
-
-
-@rule("ws-post-to-connection-gone")
-def _gone(facts: Facts, symptom: Symptom) -> Hit | None:
-    if symptom.status != 410 and not said(symptom, "goneexception"):
-        return None
-    evidence = [
-        seen("client response", "error", "GoneException (410)"),
-        seen(ROUTES_READ, "RouteKey", _keys(facts)),
-    ]
-    if route_by(facts, None, "$disconnect") is not None:
-        return Hit(0.7, evidence, Fix(manual="Catch GoneException and delete the stored connection id"))
-    add = call(
-        "apigatewayv2.create_route",
-        {"ApiId": facts.api_id},
-        RouteKey="$disconnect",
-        Target="<integrations/id>",
-    )
-    fix = f"Catch GoneException, delete the id; {add} (handler removes ids), then {deploy(facts, symptom)}"
-    return Hit(0.85, evidence, Fix(manual=fix))
-
-
-@rule("ws-manage-connections-forbidden")
-def _manage_forbidden(facts: Facts, symptom: Symptom) -> Hit | None:
-    denied = said(symptom, "manageconnections") and said(symptom, "not authorized")
-    if not denied and not said(symptom, "forbiddenexception", "posttoconnection", "@connections"):
-        return None
-    stage = stage_name(facts, symptom) or "<stage>"
-    resource = (
-        f"arn:aws:execute-api:{facts.region}:{facts.account}:{facts.api_id}/{stage}/POST/@connections/*"
-    )
-    statement = {"Effect": "Allow", "Action": "execute-api:ManageConnections", "Resource": resource}
-    policy = {"Version": "2012-10-17", "Statement": [statement]}
-    put = call(
-        "iam.put_role_policy",
-        {},
-        RoleName="<backend role>",
-        PolicyName="manage-connections",
-        PolicyDocument=policy,
-    )
-    endpoint = f"https://{facts.api_id}.execute-api.{facts.region}.amazonaws.com/{stage}"
-    fix = f'{put}; build the management client with endpoint_url="{endpoint}"'
-    return Hit(
-        0.85 if denied else 0.6, [seen("client response", "error", quote(symptom.text()))], Fix(manual=fix)
     )
 
 
@@ -166,8 +119,8 @@ def _connection_limits(facts: Facts, symptom: Symptom) -> Hit | None:
         if found:
             return Hit(
                 confidence,
-                [seen("client", "close code / error", found.group(0)), seen("limits", "", meaning)],
+                [seen("client", "close code / error", found.group(0)), seen("limits", "limit", meaning)],
             )
     return Hit(
-        0.35, [seen("limits", "", f"{_AGE}; {_SIZE}")]
+        0.35, [seen("limits", "limit", f"{_AGE}; {_SIZE}")]
     )  # a disconnect without a code fits several limits
