@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apigw_mcp.tools.errors import AwsCallFailed
-from apigw_mcp.tools.plan import Plan, Step, resolve_refs
+from apigw_mcp.tools.plan import CREATED_ID, Plan, Step, resolve_refs
 from apigw_mcp.tools.redact import redact
 from apigw_mcp.tools.results import AppliedStep, ChangeResult, FailedStep
 
@@ -38,12 +38,12 @@ async def execute(
             result.failed = FailedStep(operation=step.operation, resource=step.resource, error=str(error))
             result.remaining = [f"{s.operation} {s.resource}" for s in plan.steps[index + 1 :]]
             break
-        outputs[step.id] = response
         applied = AppliedStep(
             operation=step.operation,
             resource_id=_resource_id(step, params, response),
             request_id=response.get("ResponseMetadata", {}).get("RequestId"),
         )
+        outputs[step.id] = {**response, CREATED_ID: applied.resource_id}
         result.applied.append(applied)
         if response.get("Probed"):
             result.plan.warnings.append(

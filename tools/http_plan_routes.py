@@ -44,7 +44,7 @@ def plan_authorizers(
     for index, (name, spec) in enumerate(sorted(desired.authorizers.items()), start=1):
         params = authorizer_params(name, spec, region, partition)
         if name not in current:
-            ids[name] = f"${{auth{index}.AuthorizerId}}"
+            ids[name] = f"${{auth{index}}}"
             b.add(
                 f"auth{index}",
                 "apigatewayv2",
@@ -91,7 +91,7 @@ def plan_integrations(
                     "~", f"integration {spec.label()}", "timeout_ms", current.timeout_ms, spec.timeout_ms
                 )
             continue
-        ids[spec.key] = f"${{int{index}.IntegrationId}}"
+        ids[spec.key] = f"${{int{index}}}"
         b.add(
             f"int{index}",
             "apigatewayv2",
@@ -159,7 +159,9 @@ def plan_routes(
                 f"route {key}",
                 {"ApiId": api_id, "RouteKey": key, **params},
             )
-            b.change("+", f"route {key}", "", None, spec.label())
+            # The label names a backend or authorizer the step only gives as an existing id.
+            existing = any("${" not in str(params.get(k, "${")) for k in ("Target", "AuthorizerId"))
+            b.change("+", f"route {key}", "", None, spec.label() if existing else None)
         elif before is None or _route_differs(before, spec):
             b.add(
                 f"route{index}",

@@ -21,7 +21,7 @@ from .plan import Plan
 from .plan_builder import Builder
 from .scope import MANAGED_TAG, Scope
 
-API_REF = "${api.ApiId}"
+API_REF = "${api}"
 
 
 @dataclass(frozen=True)

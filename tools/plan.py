@@ -1,8 +1,8 @@
 """Step and Plan: what a tool previews is exactly what the executor runs.
 
-Steps may reference outputs of earlier steps with placeholders such as
-``${api.ApiId}``: the plan can be shown before any id exists, and the executor
-substitutes them as it goes.
+Steps may reference outputs of earlier steps with placeholders: ``${api}`` is the id
+the step named ``api`` creates, ``${api.ApiEndpoint}`` one field of its response. The
+plan can be shown before any id exists, and the executor substitutes them as it goes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Effect = Literal["create", "update", "delete"]
-REF_PATTERN = re.compile(r"\$\{([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\}")
+REF_PATTERN = re.compile(r"\$\{([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?\}")
+CREATED_ID = "_id"  # the output field ``${step}`` stands for: the id the step created
 
 
 class Step(BaseModel):
@@ -82,7 +83,7 @@ def refs_in(value: Any) -> set[str]:
 def resolve_refs(value: Any, outputs: dict[str, dict[str, Any]]) -> Any:
     """Replace placeholders with the outputs of steps already applied."""
     if isinstance(value, str):
-        return REF_PATTERN.sub(lambda m: str(outputs[m.group(1)][m.group(2)]), value)
+        return REF_PATTERN.sub(lambda m: str(outputs[m.group(1)][m.group(2) or CREATED_ID]), value)
     if isinstance(value, dict):
         return {k: resolve_refs(v, outputs) for k, v in value.items()}
     if isinstance(value, list):
