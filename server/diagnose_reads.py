@@ -1,14 +1,15 @@
-"""Gather the facts a diagnosis or an audit needs, in at most three concurrent rounds of AWS reads.
+"""Gather the facts a diagnosis or an audit needs, in three concurrent rounds of AWS reads (see below).
 
 Round 1 finds the API (HTTP/WebSocket or REST) by id or name; round 2 reads its parts (and, for a
 no-logs symptom on a REST or WebSocket API, the account's CloudWatch role); round 3 reads what those
 parts point at (Lambda functions with their reserved concurrency, execution role and callback URL,
 usage plan keys, domain mappings, logs, WAF), each round's reads running concurrently.
 
-Only a WebSocket @connections callback failure (403 ForbiddenException, 410 GoneException) reads on:
-round 4 reads the execution roles of the API's Lambda integrations (``read_roles``), each role's
-policy listings, then their documents and, for a managed policy, its default version (so that round
-is up to three calls deep); every other diagnosis stays within three rounds.
+Only a WebSocket @connections callback failure (403 ForbiddenException, 410 GoneException) reads on,
+into the execution roles of the API's Lambda integrations (``read_roles``): round 4 lists each role's
+inline and attached policies, round 5 reads the inline documents and the managed policies, round 6
+each managed policy's default version (rounds 5 and 6 only when the role has such policies). Every
+other diagnosis, and every audit, stays within three rounds.
 
 moto leaves ``Concurrency`` out of get_function when a function's reserved concurrency is 0 (AWS
 returns it), so for symptoms that fit throttling get_function_concurrency is read in the same round.

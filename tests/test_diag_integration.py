@@ -10,7 +10,7 @@ import pytest
 
 from apigw_mcp.tools.diagnose import rules_integration  # noqa: F401  (registers the rules)
 from apigw_mcp.tools.diagnose.catalogue import catalogue
-from apigw_mcp.tools.diagnose.model import Facts, FunctionFacts, LogFacts, Match, Symptom
+from apigw_mcp.tools.diagnose.model import Facts, FunctionFacts, LogFacts, Match, RoleFacts, Symptom
 from apigw_mcp.tools.diagnose.registry import RULES
 
 from .helpers import check_rule_case
@@ -174,6 +174,24 @@ def ws(
     )
 
 
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/chat-backend"
+CALLBACK_URL = f"https://{API}.execute-api.{REGION}.amazonaws.com"
+CALLBACK_403 = Symptom(
+    status=403, message="An error occurred (ForbiddenException) when calling PostToConnection"
+)
+CALLBACK_410 = Symptom(status=410, message="An error occurred (GoneException) when calling PostToConnection")
+
+
+def backend(allows: bool = True, url: str = f"{CALLBACK_URL}/prod") -> Facts:
+    """A WebSocket API whose backend has this callback URL and a role that may (not) call @connections."""
+    resource = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{API}/*/POST/@connections/*"
+    grant = {"Effect": "Allow", "Action": "execute-api:ManageConnections", "Resource": resource}
+    inline = {"callbacks": {"Statement": [grant]}} if allows else {"logs": {"Statement": []}}
+    function = FunctionFacts(policy=OK, role=ROLE, callback_env={"CALLBACK_URL": url})
+    facts = ws(WS_ROUTES, None, function)
+    return facts.model_copy(update={"roles": {ROLE: RoleFacts(arn=ROLE, inline=inline)}})
+
+
 def route(key: str, rid: str, **extra: Any) -> dict[str, Any]:
     return {"RouteId": rid, "RouteKey": key, "Target": "integrations/i1", **extra}
 
@@ -330,6 +348,20 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
             ("Execution failed due to configuration error: Malformed Lambda proxy response",),
         ),
         R500,
+        False,
+    ),
+    # a reserved concurrency of 0 throttles every invocation: no log line needed, no other Lambda cause left
+    (
+        "lambda-throttled",
+        http(lambda_v2(), function=FunctionFacts(policy=OK, reserved_concurrency=0)),
+        S500,
+        True,
+    ),
+    ("lambda-throttled", rest(lambda_rest(), FunctionFacts(policy=OK, reserved_concurrency=0)), R500, True),
+    (
+        "lambda-throttled",
+        http(lambda_v2(), function=FunctionFacts(policy=None, reserved_concurrency=0)),
+        S500,
         False,
     ),
     (
@@ -501,6 +533,10 @@ CASES: list[tuple[str, Facts, Symptom, bool]] = [
         Symptom(status=403, error_body='{"message":"Forbidden"}'),
         False,
     ),
+    # the backend's own configuration read: its role's policies, its callback URL
+    ("ws-manage-connections-forbidden", backend(allows=False), CALLBACK_403, True),
+    ("ws-manage-connections-forbidden", backend(url=CALLBACK_URL), CALLBACK_403, True),
+    ("ws-post-to-connection-gone", backend(url=f"{CALLBACK_URL}/dev"), CALLBACK_410, True),
     ("ws-no-route-response", ws(WS_ROUTES), WS_SENT_NO_REPLY, True),
     (
         "ws-no-route-response",
@@ -610,6 +646,20 @@ def test_log_evidence_masks_tokens() -> None:
     hit = RULES["rest-integration-timeout"](rest(url_rest(), None, (line,)), R504)
     assert hit is not None
     assert "eyJhbGci" not in json.dumps([e.model_dump() for e in hit.evidence])
+
+
+def test_throttled_at_zero_names_the_exact_calls() -> None:
+    hit = RULES["lambda-throttled"](
+        http(lambda_v2(), function=FunctionFacts(policy=OK, reserved_concurrency=0)), S500
+    )
+    assert hit is not None and hit.confidence >= 0.9 and hit.fix is not None
+    assert f'lambda.delete_function_concurrency(FunctionName="{FN}")' in str(hit.fix.manual)
+    low = RULES["lambda-throttled"](
+        http(lambda_v2(), function=FunctionFacts(policy=OK, reserved_concurrency=2), lines=("status: 429",)),
+        S500,
+    )
+    assert low is not None and low.fix is not None
+    assert "ReservedConcurrentExecutions=10" in str(low.fix.manual)
 
 
 def test_lambda_errors_separate_on_log_evidence() -> None:

@@ -153,6 +153,16 @@ def none(path: str, stage: str = "prod", method: str = "GET") -> Match:
 S403 = sym(status=403, method="GET", path="/prod/missing", error_body=MAT)
 S403F = sym(status=403, method="GET", path="/prod/orders", error_body=FORBIDDEN)
 S404 = sym(status=404, method="GET", path="/prod/missing", error_body='{"message":"Not Found"}')
+GREEDY_DEFAULT: dict[str, Any] = {
+    "stage": {"StageName": "$default"},
+    "routes": [
+        {"RouteId": "rt1", "RouteKey": "GET /orders", "Target": "integrations/i1"},
+        {"RouteId": "rt2", "RouteKey": "ANY /{proxy+}", "Target": "integrations/i1"},
+    ],
+    "match": Match(
+        kind="route", route_key="ANY /{proxy+}", route_id="rt2", stage="$default", path="/prod/orders"
+    ),
+}
 S404_ROUTED = sym(status=404, method="GET", path="/prod/orders", error_body='{"message":"Not Found"}')
 NO_LOGS = sym(keyword="no-logs", method="GET", path="/prod/orders")
 # a WebSocket API whose $connect route the refused upgrade reaches
@@ -351,6 +361,8 @@ NEGATIVE: list[tuple[str, Facts, Symptom]] = [
     ("rest-missing-resource-or-method", rest(match=none("/orders", stage="production")), S403),
     ("wrong-stage-in-url", rest(match=none("/missing")), S403),
     ("wrong-stage-in-url", v2(match=none("/missing")), S404),
+    # a greedy route serves the whole path on $default: '/prod' is part of the path, not a stage
+    ("wrong-stage-in-url", v2(**GREEDY_DEFAULT), sym(status=404, method="GET", path="/prod/orders")),
     ("rest-changes-not-deployed", rest(), sym(status=500)),
     ("rest-changes-not-deployed", rest(match=none("/missing")), S403),
     ("rest-proxy-resource-does-not-match-root", rest(match=none("/")), S403),
@@ -568,6 +580,14 @@ def test_http_default_stage_with_stage_prefix_lowers_route_not_found() -> None:
     hit = RULES["http-route-not-found"](facts, S404)
     assert hit is not None
     assert hit.confidence == 0.5
+
+
+def test_a_greedy_route_serving_the_whole_path_is_no_stage_prefix() -> None:
+    from apigw_mcp.tools.diagnose.engine import diagnose
+
+    found = diagnose(v2(**GREEDY_DEFAULT), sym(status=404, method="GET", path="/prod/orders"))
+    assert "wrong-stage-in-url" not in [f.rule_id for f in found.findings]
+    assert "serves the whole path" in found.assumed
 
 
 def test_rest_mapping_without_stage_is_not_a_missing_mapping() -> None:

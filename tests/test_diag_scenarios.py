@@ -24,9 +24,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from apigw_mcp.server.sandbox_ext import SeedInfo, seed
+from apigw_mcp.tools.scope import MANAGED_TAG
 
 from .conftest import ACCOUNT, REGION, ClientFactory
-from .helpers import FUNCTION, call_ok, preview_and_apply
+from .helpers import FUNCTION, call_ok, preview_and_apply, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -1117,6 +1118,7 @@ async def s_rest_greedy_proxy_root_request(ctx: Ctx) -> dict[str, Any]:
 async def s_rest_lambda_reserved_concurrency_hit(ctx: Ctx) -> dict[str, Any]:
     rest = rest_api(ctx)
     rest.deploy()
+    ctx.client("lambda").put_function_concurrency(FunctionName=FUNCTION, ReservedConcurrentExecutions=0)
     rest.execution_logs(
         [
             "(c0ffee-4444) Sending request to https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/"
@@ -1213,6 +1215,49 @@ def _reset(endpoint: str) -> SeedInfo:
 
 
 RANKINGS: dict[str, list[tuple[str, float]]] = {}
+FIX_RUNS: dict[str, list[FixRun]] = {}  # scenario id -> every tool-call fix of its findings, as run
+
+
+@dataclass(frozen=True)
+class FixRun:
+    """One finding's fix, called through the session exactly as diagnose_error returned it."""
+
+    rule_id: str
+    tool: str
+    error: str  # "" when the dry run succeeded
+    unmanaged: bool  # the scenario built the API outside our tools, so the default scope refuses changes
+
+    @property
+    def allowed(self) -> bool:
+        """Success, or the api-scope refusal that the scenario's default settings cause for its own API."""
+        return not self.error or (self.unmanaged and self.error.startswith("refused (api-scope)"))
+
+
+def _managed(endpoint: str, api_id: str) -> bool:
+    v2 = aws("apigatewayv2", endpoint)
+    try:
+        tags = v2.get_api(ApiId=api_id).get("Tags") or {}
+    except v2.exceptions.NotFoundException:
+        return False
+    return tags.get(MANAGED_TAG) == "true"
+
+
+async def run_fixes(session: Any, endpoint: str, found: dict[str, Any]) -> list[FixRun]:
+    runs: list[FixRun] = []
+    for finding in found["findings"]:
+        fix = finding.get("fix") or {}
+        if not fix.get("tool"):
+            continue
+        assert fix["args"].get("dry_run") is True, finding
+        result = await session.call_tool(fix["tool"], fix["args"])
+        error = (
+            text_of(result).removeprefix("Error executing tool ").split(": ", 1)[-1]
+            if result.is_error
+            else ""
+        )
+        unmanaged = not _managed(endpoint, str(fix["args"]["api_id"]))
+        runs.append(FixRun(str(finding["rule_id"]), str(fix["tool"]), error, unmanaged))
+    return runs
 
 
 async def run(
@@ -1221,6 +1266,7 @@ async def run(
     async with client() as session:
         args = await case.build(Ctx(session, endpoint, sandbox))
         found = await call_ok(session, "diagnose_error", args)
+        FIX_RUNS[case.id] = await run_fixes(session, endpoint, found)
     ranking = [(str(f["rule_id"]), float(f["confidence"])) for f in found["findings"]]
     RANKINGS[case.id] = ranking
     return ranking
@@ -1242,8 +1288,9 @@ async def test_expected_cause_in_top_three(
     case: Scenario, client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     ranking = await run(case, client, moto_endpoint, sandbox)
-    print(case.id, case.expected, ranking)
+    print(case.id, case.expected, ranking, FIX_RUNS[case.id])
     assert case.expected in [rule for rule, _ in ranking[:3]], ranking
+    assert [run for run in FIX_RUNS[case.id] if not run.allowed] == []
 
 
 async def test_summary_top1_accuracy(client: ClientFactory, moto_endpoint: str) -> None:
@@ -1256,6 +1303,15 @@ async def test_summary_top1_accuracy(client: ClientFactory, moto_endpoint: str) 
     top3 = [case.id for case, ranking in rows if case.expected in [r for r, _ in ranking[:3]]]
     accuracy = len(top1) / len(rows)
     print(f"\ndiagnose_error scenarios: {len(rows)}; top-1 {len(top1)} ({accuracy:.0%}); top-3 {len(top3)}")
+    runs = {case.id: FIX_RUNS[case.id] for case in SCENARIOS if FIX_RUNS[case.id]}
+    calls = [run for found in runs.values() for run in found]
+    errors = [(cid, r) for cid, found in runs.items() for r in found if r.error]
+    print(
+        f"fixes run as given: {len(calls)} tool calls in {len(runs)} scenarios, {len(errors)} not previewed"
+    )
+    for cid, r in errors:
+        why = "the scenario built the API with boto3, outside our tools" if r.allowed else "FAILED"
+        print(f"  {cid}: {r.rule_id} -> {r.tool}: {why}: {r.error}")
     for case, ranking in rows:
         if case.id not in top1:
             print(f"  MISS {case.id}: expected {case.expected}, got {ranking[:3]}")

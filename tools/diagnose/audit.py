@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from ..http_live import broad_statements
 from . import audit_stages  # noqa: F401  (registration of the stage checks)
 from .audit_base import CHECKS, ApiAudit, AuditFinding, check, finding, rest_methods
+from .audit_fixes import authorize_fix, credentials_cors_fix
 from .model import Facts, Fix
 
 __all__ = ["ApiAudit", "AuditFinding", "audit"]
@@ -49,12 +50,7 @@ def _open_routes(facts: Facts) -> Iterator[AuditFinding]:
             read,
             "AuthorizationType NONE",
             sorted(keyed)[:10],
-            Fix(
-                tool="add_jwt_authorizer",
-                args={"api_id": facts.api_id, "routes": sorted(keyed)[:10], "dry_run": True},
-            )
-            if facts.api_type == "HTTP"
-            else None,
+            authorize_fix(facts, sorted(keyed)[:10]),
         )
 
 
@@ -92,14 +88,7 @@ def _cors(facts: Facts) -> Iterator[AuditFinding]:
             "apigatewayv2.get_api",
             "CorsConfiguration",
             cors,
-            Fix(
-                tool="configure_cors",
-                args={
-                    "api_id": facts.api_id,
-                    "cors": {"allow_origins": ["https://YOUR-APP.example.com"], "allow_credentials": True},
-                    "dry_run": True,
-                },
-            ),
+            credentials_cors_fix(facts),
         )
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..http_inputs import AuthorizerInput
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_auth_helpers import (
@@ -65,6 +68,15 @@ def jwt_fix(facts: Facts, auth: Auth, cfg: dict[str, Any], **change: Any) -> Fix
         **change,
         "dry_run": True,
     }
+    fields = {"name": args["name"], "issuer": args["issuer"], "audience": args["audience"]}
+    try:
+        AuthorizerInput.model_validate({**fields, "identity_source": [args["identity_source"]]})
+    except ValidationError as error:
+        # add_jwt_authorizer would refuse it (e.g. an issuer ending in '/'): give the AWS call instead
+        config = {"Issuer": args["issuer"], "Audience": args["audience"]}
+        ids = f"ApiId={facts.api_id!r}, AuthorizerId={auth.authorizer.get('AuthorizerId')!r}"
+        why = error.errors()[0]["msg"].removeprefix("Value error, ")
+        return Fix(manual=f"apigatewayv2.update_authorizer({ids}, JwtConfiguration={config}) ({why})")
     return Fix(tool="add_jwt_authorizer", args=args)
 
 

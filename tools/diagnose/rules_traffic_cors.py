@@ -6,19 +6,13 @@ Also holds the CORS helpers that ``rules_traffic_rest_cors`` shares; the family'
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-
-from pydantic import ValidationError
-
-from ..cors import Cors
+from .cors_fixes import PREFLIGHT_HEADERS, cors_fix, origin_allowed
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_traffic_helpers import (
     Raw,
     said,
 )
-
-_PREFLIGHT_HEADERS = ["authorization", "content-type"]
 
 
 def cors_signal(symptom: Symptom) -> bool:
@@ -28,42 +22,6 @@ def cors_signal(symptom: Symptom) -> bool:
         or (symptom.method or "").upper() == "OPTIONS"
         or said(symptom, None, "cors", "access-control", "preflight") is not None
     )
-
-
-def _origin_allowed(origin: str, allowed: list[str]) -> bool:
-    origin = origin.rstrip("/").lower()
-    return any(a == "*" or fnmatchcase(origin, a.rstrip("/").lower()) for a in allowed)
-
-
-def cors_fix(
-    facts: Facts, symptom: Symptom, *, credentials: bool = False, headers: bool = False
-) -> Fix | None:
-    """configure_cors with the live CorsConfiguration corrected for this request (origin, method, headers)."""
-    live: Raw = facts.api.get("CorsConfiguration") or {}
-    origins = [o for o in live.get("AllowOrigins") or [] if not (credentials and "*" in o)]
-    origin = (symptom.origin or "").rstrip("/")
-    if origin and not _origin_allowed(origin, origins):
-        origins.append(origin)
-    methods = [m.upper() for m in live.get("AllowMethods") or []] or ["*"]
-    method = (symptom.method or "").upper()
-    if method and method not in ("OPTIONS", "ANY") and "*" not in methods and method not in methods:
-        methods.append(method)
-    allow_headers = [h.lower() for h in live.get("AllowHeaders") or []]
-    if headers and "*" not in allow_headers:
-        allow_headers += [h for h in _PREFLIGHT_HEADERS if h not in allow_headers]
-    cors: Raw = {
-        "allow_origins": origins,
-        "allow_methods": methods,
-        "allow_headers": allow_headers,
-        "expose_headers": [h.lower() for h in live.get("ExposeHeaders") or []],
-        "max_age": live.get("MaxAge"),
-        "allow_credentials": credentials or bool(live.get("AllowCredentials")),
-    }
-    try:
-        Cors.model_validate(cors)
-    except ValidationError:
-        return None
-    return Fix(tool="configure_cors", args={"api_id": facts.api_id, "cors": cors, "dry_run": True})
 
 
 # ---- HTTP: which route a preflight OPTIONS would hit ----
@@ -166,7 +124,7 @@ def _http_cors_overrides(facts: Facts, symptom: Symptom) -> Hit | None:
     headers = [h.lower() for h in config.get("AllowHeaders") or []]
     method = (symptom.method or "").upper()
     evidence = [seen("apigatewayv2.get_api", "CorsConfiguration.AllowOrigins", origins)]
-    if symptom.origin and not _origin_allowed(symptom.origin, origins):
+    if symptom.origin and not origin_allowed(symptom.origin, origins):
         evidence.append(seen("request", "Origin", symptom.origin))
         cause = (
             f"The HTTP API has a CorsConfiguration, so API Gateway ignores the backend's CORS headers and "
@@ -176,7 +134,7 @@ def _http_cors_overrides(facts: Facts, symptom: Symptom) -> Hit | None:
     if method not in ("", "OPTIONS", "ANY") and "*" not in methods and method not in methods:
         evidence.append(seen("apigatewayv2.get_api", "CorsConfiguration.AllowMethods", methods))
         return Hit(0.8, evidence, cors_fix(facts, symptom))
-    if "*" not in headers and any(h not in headers for h in _PREFLIGHT_HEADERS):
+    if "*" not in headers and any(h not in headers for h in PREFLIGHT_HEADERS):
         evidence.append(seen("apigatewayv2.get_api", "CorsConfiguration.AllowHeaders", headers))
         return Hit(0.5, evidence, cors_fix(facts, symptom, headers=True))
     return None

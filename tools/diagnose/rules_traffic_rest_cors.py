@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from .cors_fixes import cors_fix
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
-from .rules_traffic_cors import cors_fix, cors_signal
+from .rules_traffic_cors import cors_signal
 from .rules_traffic_helpers import Raw, call, deploy, rest_method, rest_resource, said
 
 _MR_ORIGIN = "method.response.header.Access-Control-Allow-Origin"

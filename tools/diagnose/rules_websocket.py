@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .callbacks import is_callback_symptom
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_integration_helpers import (
@@ -32,6 +33,8 @@ def _route_selection(facts: Facts, symptom: Symptom) -> Hit | None:
     keys, route = _keys(facts), matched_route(facts)
     if "$default" in keys or (route is not None and not str(route.get("RouteKey")).startswith("$")):
         return None  # a $default route catches every message, or the message matched a route
+    if is_callback_symptom(facts.api_type, symptom):
+        return None  # the backend's @connections call failed: no client message was routed
     expression = facts.api.get("RouteSelectionExpression")
     evidence = [
         seen("apigatewayv2.get_api", "RouteSelectionExpression", expression),

@@ -48,7 +48,16 @@ def request_values(symptom: Symptom) -> dict[str, str]:
             found.setdefault(f"/{segment}", "path")
     for arn in _ARN.findall(symptom.text()):
         found.setdefault(arn, "principal or source ARN")
+        if role := _role_name(arn):
+            found.setdefault(role, "role")
     return {v: label for v, label in found.items() if len(v) >= _MIN_LENGTH}
+
+
+def _role_name(arn: str) -> str | None:
+    """The role an IAM role ARN or an STS assumed-role ARN names (a fix may write just its name)."""
+    if ":assumed-role/" in arn:
+        return arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+    return arn.rsplit("/", 1)[1] if ":role/" in arn else None
 
 
 def mark(finding: Finding, facts: Facts, symptom: Symptom) -> Finding:
@@ -76,7 +85,16 @@ def mark(finding: Finding, facts: Facts, symptom: Symptom) -> Finding:
 
 def _known_text(facts: Facts) -> str:
     """The live API's configuration as one lower-cased text: values already in it are not from the request."""
-    parts = [facts.api, facts.routes, facts.integrations, facts.authorizers, facts.stages, facts.resources]
+    roles = sorted(str(f.role) for f in facts.functions.values() if f.role)
+    parts = [
+        facts.api,
+        facts.routes,
+        facts.integrations,
+        facts.authorizers,
+        facts.stages,
+        facts.resources,
+        roles,
+    ]
     return json.dumps(parts, default=str).lower()
 
 
