@@ -87,11 +87,18 @@ async def run_change(
         s.access_log.destination_arn for s in (desired.stages.values() if desired else []) if s.access_log
     ]
     extras = await read_extras(rt.aws, functions, logs, live, desired, identity, change.drop_log_groups)
-    if extras.missing:
-        field_name = path_of(extras.missing[0], change.args) or "lambda_arn"
-        raise BadInput(field_name, f"Lambda function {extras.missing[0]} does not exist in {rt.scope.region}")
+    wired = set(_newly_wired(desired, live.spec if live else None)) if desired else set()
+    for arn in extras.missing:
+        if arn in wired:
+            field_name = path_of(arn, change.args) or change.field_prefix.rstrip(".") or "lambda_arn"
+            raise BadInput(field_name, f"Lambda function {arn} does not exist in {rt.scope.region}")
     plan = _plan(desired, live, extras, change, rt, identity)
     plan.warnings.extend(change.notes + extras.broad)
+    plan.warnings.extend(
+        f"Lambda function {arn} that this API already uses does not exist: its routes answer 500 until it "
+        "is restored or the routes are pointed elsewhere."
+        for arn in extras.missing
+    )
     blocked = _guard(plan, rt, live, change.tool, dry_run)
     state = _state(live, change, extras)
     args = {"tool": change.tool, **change.args}
@@ -222,6 +229,7 @@ def _plan(
         # a tool that does not wire functions (delete_route, configure_cors, ...) leaves them alone.
         adds = change.add_permissions and allows(change.tool, "lambda", "add_permission")
         covered = extras.permissions if adds else dict.fromkeys(extras.permissions, True)
+        covered = {**covered, **dict.fromkeys(extras.missing, True)}  # no permission on a missing function
         live_extras = LiveExtras(permissions=covered, log_groups=extras.log_groups, deploy=change.deploy)
         plan = plan_http_api(desired, live, live_extras, ctx)
     drop_statements = [arn for arn in change.drop_permissions if arn in extras.statements]

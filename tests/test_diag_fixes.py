@@ -271,17 +271,18 @@ def test_the_checker_refuses_a_call_that_would_fail(tool: str) -> None:
 
 
 def test_an_issuer_ending_in_a_slash_can_be_configured() -> None:
-    """Product bug (tools/validate.py ``issuer``): Auth0 issues ``iss`` with a trailing '/', and AWS needs
-    the authorizer's issuer to equal it, yet add_jwt_authorizer refuses any issuer ending in '/'. The
-    issuer-mismatch fix for such a token therefore falls back to a manual update_authorizer call."""
+    """Auth0 issues ``iss`` with a trailing '/', and AWS needs the authorizer's issuer to equal it."""
     AuthorizerInput.model_validate(
         {"name": "auth0", "issuer": "https://shop.eu.auth0.com/", "audience": ["api"]}
     )
+    issuer = test_diag_auth.ISS + "/"
+    hit = RULES["http-jwt-issuer-mismatch"](test_diag_auth.jwt_route(), test_diag_auth.token(iss=issuer))
+    assert hit is not None and hit.fix is not None and hit.fix.tool == "add_jwt_authorizer"
 
 
 def test_a_fix_the_tool_would_refuse_is_given_as_the_aws_call() -> None:
-    issuer = test_diag_auth.ISS + "/"
+    issuer = test_diag_auth.ISS.replace("https://", "http://")
     hit = RULES["http-jwt-issuer-mismatch"](test_diag_auth.jwt_route(), test_diag_auth.token(iss=issuer))
     assert hit is not None and hit.fix is not None and hit.fix.tool is None
     assert "apigatewayv2.update_authorizer(ApiId='h1', AuthorizerId='jw1'" in str(hit.fix.manual)
-    assert issuer in str(hit.fix.manual) and "must not end with '/'" in str(hit.fix.manual)
+    assert issuer in str(hit.fix.manual) and "https" in str(hit.fix.manual)
