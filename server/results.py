@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
@@ -17,9 +18,21 @@ def result(model: BaseModel) -> CallToolResult:
     """The same object in both channels: clients give the model either the structured content (Claude
     Code, VS Code) or the text (Claude Desktop), so the text is that content's compact JSON. Fields the
     models leave unset (None) are left out; secret-shaped values are masked (stage variables hold some)."""
-    content = scrub(model.model_dump(mode="json", exclude_none=True))
+    dumped = model.model_dump(mode="json", exclude_none=True)
+    content = scrub(dumped)
+    _keep_own(content, dumped)
     text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=content)
+
+
+def _keep_own(content: dict[str, Any], dumped: dict[str, Any]) -> None:
+    """The server's own signed values (plan token, undo handle) are opaque words that can look like a
+    secret key by chance: they are put back as made."""
+    if "undo" in dumped:
+        content["undo"] = dumped["undo"]
+    plan = dumped.get("plan")
+    if isinstance(plan, dict) and "token" in plan:
+        content["plan"]["token"] = plan["token"]
 
 
 async def guarded(work: Callable[[], Awaitable[CallToolResult]]) -> CallToolResult:

@@ -6,10 +6,13 @@ through boto3, and a client session is opened for each settings profile the modu
 use. Every row then clears the recorder that sits in front of the sandbox (the object the
 ``recording`` fixture returns; that fixture itself resets the sandbox, so a shared world
 cannot use it), makes one attempt, and proves at the endpoint that nothing was written.
+Most attempts are refused; a replay may come back as an empty plan (``noop_ok``), and a
+preview of deletes with deletes off is shown, saying that applying it is refused (``shown``).
 """
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -69,6 +72,8 @@ class Attempt(NamedTuple):
     """One escape attempt: a tool call under a settings profile and what its refusal must name.
 
     ``noop_ok``: a replay may also come back as an empty plan (nothing left to do), never as a write.
+    ``shown``: a preview that is shown rather than refused (deletes off: a dry run of deletes returns
+    its plan), whose warnings must say that applying it is refused, naming ``expect``.
     """
 
     id: str
@@ -77,6 +82,7 @@ class Attempt(NamedTuple):
     session: str = "default"
     expect: tuple[str, ...] = ()
     noop_ok: bool = False
+    shown: bool = False
 
 
 @dataclass
@@ -179,15 +185,34 @@ async def attempt(world: World, row: Attempt) -> None:
     text = text_of(result)
     writes = [str(w) for w in RECORDING.writes()]
     assert writes == [], (row.id, writes, text)
-    if row.noop_ok and not result.is_error:
-        assert not (result.structured_content or {}).get("applied"), (row.id, text)
-        assert text.startswith("No changes"), (row.id, text)
+    if row.shown or (row.noop_ok and not result.is_error):
+        assert not result.is_error, (row.id, text)
+        content = result.structured_content or {}
+        assert json.loads(text) == content, (row.id, text)
+        assert "applied" not in content and "undo" not in content, (row.id, text)
+        check = _shown_with_refusal if row.shown else _empty_plan
+        check(row, content)
         return
     assert result.is_error, (row.id, text)
     assert text.startswith(f"Error executing tool {row.tool}: "), (row.id, text)
     assert "\n" not in text and "Traceback" not in text, (row.id, text)
     for fragment in row.expect:
         assert fragment in text, (row.id, fragment, text)
+
+
+def _empty_plan(row: Attempt, content: dict[str, Any]) -> None:
+    plan = content["plan"]
+    assert plan["summary"].startswith("No changes") and "steps" not in plan, (row.id, plan)
+    assert "token" not in plan, (row.id, plan)
+
+
+def _shown_with_refusal(row: Attempt, content: dict[str, Any]) -> None:
+    plan = content["plan"]
+    assert plan.get("steps") and plan.get("token"), (row.id, plan)
+    warning = next((w for w in plan.get("warnings", []) if w.startswith("Applying is refused now: ")), "")
+    for fragment in row.expect:
+        assert fragment in warning, (row.id, fragment, plan.get("warnings"))
+    assert "applying it is refused" in content["next"], (row.id, content["next"])
 
 
 def refused(rule: str) -> str:
@@ -273,11 +298,18 @@ async def remember_tokens(world: World, previews: Iterable[tuple[str, str, str, 
 
 
 def preview_then_apply(
-    case: str, tool: str, args: dict[str, Any], session: str, expect: tuple[str, ...], token: Any
+    case: str,
+    tool: str,
+    args: dict[str, Any],
+    session: str,
+    expect: tuple[str, ...],
+    token: Any,
+    shown: tuple[str, ...] | None = None,
 ) -> list[Attempt]:
-    """The same attempt as a preview and as an apply carrying ``token``."""
+    """The same attempt as a preview and as an apply carrying ``token``; with ``shown``, the preview is
+    shown with a warning naming ``shown`` (rather than refused) and only the apply is refused."""
     apply = {**args, "dry_run": False, "plan_token": token}
-    return [
-        Attempt(f"{case}:preview", tool, args, session, expect),
-        Attempt(f"{case}:apply", tool, apply, session, expect),
-    ]
+    preview = Attempt(f"{case}:preview", tool, args, session, expect)
+    if shown is not None:
+        preview = preview._replace(expect=shown, shown=True)
+    return [preview, Attempt(f"{case}:apply", tool, apply, session, expect)]

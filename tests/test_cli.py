@@ -103,7 +103,8 @@ async def test_stdio_serve_sandbox() -> None:
         assert {"list_apis", "describe_api", "create_http_api"} <= names
         result = await session.call_tool("create_http_api", orders_request())
         assert not result.is_error, text_of(result)
-        assert "plan_token=" in text_of(result)
+        assert json.loads(text_of(result)) == result.structured_content, "the text is the same object"
+        assert "plan_token=plan.token" in (result.structured_content or {})["next"]
 
 
 def free_port() -> int:

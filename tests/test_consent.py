@@ -161,8 +161,8 @@ async def test_destructive_apply_writes_only_when_confirmed(
             assert recording.writes() == [], (answer, recording.writes())
         asker.answers = [ACCEPT]
         applied = await call_ok(client, tool, apply_args)
-    assert applied["applied"] and "failed" not in applied, applied
-    assert recording.writes(), "the accepted apply wrote nothing"
+    assert "failed" not in applied, applied
+    assert applied["applied"] == len(recording.writes()) > 0, "the accepted apply wrote each step once"
     assert len(asker.asked) == len(REFUSALS) + 1, asker.asked
     for asked in asker.asked:
         assert_question(asked, names)
@@ -179,8 +179,8 @@ async def test_client_without_elicitation_applies_on_the_token_alone(
             tool, apply_args, _ = await previewed(client, case, api_id)
             recording.clear()
             applied = await call_ok(client, tool, apply_args)
-            assert applied["applied"] and "failed" not in applied, (case, applied)
-            assert recording.writes(), case
+            assert "failed" not in applied, (case, applied)
+            assert applied["applied"] == len(recording.writes()) > 0, case
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -198,7 +198,7 @@ async def test_previews_and_non_destructive_applies_are_not_asked(
         writes = len(recording.writes())
         for tool, args in dry_runs(api_id):
             await call_ok(client, tool, args)
-    assert added["applied"] and staged["applied"] and writes > 0
+    assert added["applied"] > 0 and staged["applied"] > 0 and writes == added["applied"] + staged["applied"]
     assert len(recording.writes()) == writes, "a preview wrote"
     assert asker.asked == []
 

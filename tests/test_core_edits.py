@@ -280,7 +280,9 @@ def test_configure_cors_preflight(routes: list[dict[str, Any]], added: str | Non
     if added:
         source, target = ("$default", "i2") if added == "OPTIONS /{proxy+}" else ("ANY /items", "i3")
         assert desired.routes[added] == RouteSpec(integration=live.spec.routes[source].integration)
-        assert result.steps[1].params["AuthorizationType"] == "NONE"
+        # Open: no authorizer, and AuthorizationType left out (NONE is AWS's default for a new route).
+        assert result.steps[1].params.get("AuthorizationType", "NONE") == "NONE"
+        assert "AuthorizerId" not in result.steps[1].params
         assert result.steps[1].params["Target"] == f"integrations/{target}"
 
 
@@ -307,7 +309,7 @@ def test_add_authorizer_attaches_with_scopes() -> None:
     assert desired.routes["GET /orders"].integration == live.spec.routes["GET /orders"].integration
     result = plan(desired, live)
     assert ops(result) == ["create_authorizer authorizer staff", "update_route route GET /orders"]
-    assert result.steps[1].params["AuthorizerId"] == "${auth1.AuthorizerId}"
+    assert result.steps[1].params["AuthorizerId"] == "${auth1}"  # the id the create_authorizer step makes
     assert result.steps[1].params["AuthorizationScopes"] == ["orders:read"]
 
 

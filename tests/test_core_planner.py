@@ -221,9 +221,9 @@ def test_new_secured_api() -> None:
     ]
     by_id = {s.id: s.params for s in plan.steps}
     assert by_id["auth1"]["JwtConfiguration"] == {"Issuer": ISSUER, "Audience": ["web"]}
-    assert by_id["route1"]["AuthorizerId"] == "${auth1.AuthorizerId}"
+    assert by_id["route1"]["AuthorizerId"] == "${auth1}"  # the id the create_authorizer step makes
     assert by_id["route1"]["AuthorizationScopes"] == ["orders:read"]
-    assert by_id["route2"]["AuthorizationType"] == "NONE"
+    assert "AuthorizationType" not in by_id["route2"] and "AuthorizerId" not in by_id["route2"]  # NONE
     assert by_id["log1"] == {"logGroupName": "/aws/apigateway/secure/prod", "tags": {MANAGED_TAG: "true"}}
     log_arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/apigateway/secure/prod"
     assert by_id["stage1"]["AccessLogSettings"]["DestinationArn"] == log_arn
@@ -272,7 +272,7 @@ def test_lambda_request_authorizer() -> None:
         "ApiId": "abc123",
         "RouteId": "r2",
         "AuthorizationType": "CUSTOM",
-        "AuthorizerId": "${auth1.AuthorizerId}",
+        "AuthorizerId": "${auth1}",
         "Target": "integrations/i1",
     }
     assert permission["FunctionName"] == AUTH_FN

@@ -60,11 +60,11 @@ def _text(raw: bytes) -> str:
 
 
 def test_token_shape() -> None:
-    """One URL-safe word: HMAC 8 bytes, expiry 4, three part digests, three bytes per resource."""
+    """One URL-safe word: HMAC 8 bytes, expiry 4, three 2-byte part digests, four bytes per resource."""
     text = token()
     assert re.fullmatch(r"[A-Za-z0-9_-]+", text)
     raw = _raw(text)
-    assert len(raw) == 15 + 3 * len(STATE)
+    assert len(raw) == 18 + 4 * len(STATE)
     assert int.from_bytes(raw[8:12], "big") == EXPIRES
 
 

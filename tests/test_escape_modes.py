@@ -1,12 +1,14 @@
 """Escape suite, modes: read-only refuses every mutating tool, and deletes-off refuses every delete.
 
-A read-only server (``read_only=True``) is asked, by every tool whose annotations are not
-read-only, for a change that would write: as a preview, and as an apply carrying the plan
-token a writable server gave for the very same call. A server with deletes off (the
+A read-only server (``read_only=True``, given as the ``--read-only`` flag gives it) is asked,
+by every tool whose annotations are not read-only, for a change that would write: as a
+preview, and as an apply carrying the plan token a writable server gave for the very same
+call; each is refused once, naming how read-only was set. A server with deletes off (the
 default) is asked, both ways, for every plan that deletes: delete_route, delete_stage,
 delete_api, create_http_api leaving out a route, a stage or an authorizer, and undo of
 a create, of an added route and of a created stage (tokens from a server with deletes on).
-Each is refused by its named rule before any AWS write.
+The preview is shown, warning that applying it is refused and naming the setting; the apply
+is refused by its named rule. No attempt writes to AWS.
 """
 
 from __future__ import annotations
@@ -100,8 +102,9 @@ DELETES: list[tuple[str, str, dict[str, Any]]] = [
     ("undo-of-add-route", "undo", {"handle": Ref("route_add_undo")}),
     ("undo-of-stage-create", "undo", {"handle": Ref("stage_create_undo")}),
 ]
-READ_ONLY = (refused("read-only"), "APIGW_MCP_READ_ONLY")
+READ_ONLY = (refused("read-only"), "the server is read-only (--read-only); restart it without that")
 DELETES_OFF = (refused("deletes-off"), "APIGW_MCP_ALLOW_DELETES")
+SHOWN = ("deletes are off", "restart the server with APIGW_MCP_ALLOW_DELETES=true")
 ROWS = [
     row
     for case, tool, args, _ in WRITES
@@ -110,7 +113,7 @@ ROWS = [
     row
     for case, tool, args in DELETES
     for row in preview_then_apply(
-        f"deletes-off:{case}", tool, args, "default", DELETES_OFF, Ref(f"del:{case}")
+        f"deletes-off:{case}", tool, args, "default", DELETES_OFF, Ref(f"del:{case}"), shown=SHOWN
     )
 ]
 

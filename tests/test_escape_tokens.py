@@ -10,6 +10,7 @@ back as an empty plan; it never writes again.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -80,6 +81,11 @@ MOVED = (STALE, "changed since the preview")
 MALFORMED = ("plan_token is malformed",)
 MISMATCH = ("plan_token does not match",)
 TOKEN = ("plan_token",)
+# A token's layout (tools/token.py): base64url of an 8-byte MAC, the 4-byte expiry minute, then digests
+# (2 bytes each for arguments, scope, identity; 4 per resource).
+FAR_FUTURE = base64.urlsafe_b64encode(
+    bytes.fromhex("00c0ffee00c0ffee" + "ffffffff" + "abcdef012345")
+).decode()
 
 
 def changed(call: Call, **args: Any) -> Call:
@@ -94,7 +100,7 @@ def edited(how: str) -> Ref:
 # (case, call, the token it carries, expected fragments, session)
 TABLE: list[tuple[str, Call, Any, tuple[str, ...], str]] = [
     ("forged:random-hex", ADD, "00c0ffee00c0ffee.abcd.abcd.abcd.abcd", TOKEN, "default"),
-    ("forged:far-future", ADD, "00c0ffee00c0ffee.ffffffff.abcd.abcd.abcd.abcd", (STALE,), "default"),
+    ("forged:far-future", ADD, FAR_FUTURE, (STALE,), "default"),
     ("forged:one-word", ADD, "x", MALFORMED, "default"),
     ("forged:punctuation", ADD, "a.b.c.d;rm -rf /", MALFORMED, "default"),
     ("forged:unicode", CORS, "１２３４.ａｂｃｄ.ab.cd.ef", TOKEN, "default"),
@@ -103,7 +109,7 @@ TABLE: list[tuple[str, Call, Any, tuple[str, ...], str]] = [
     ("forged:undo-handle-as-token", ADD, Ref("undo_first"), MALFORMED, "default"),
     ("edited:last-char", ADD, edited("last"), MISMATCH, "default"),
     ("edited:first-char", ADD, edited("first"), OTHER_PLAN, "default"),
-    ("edited:upper-case", ADD, edited("upper"), MISMATCH, "default"),
+    ("edited:upper-case", ADD, edited("upper"), TOKEN, "default"),  # may change the expiry: expired
     ("edited:truncated", ADD, edited("truncated"), MISMATCH, "default"),
     ("edited:extended", ADD, edited("extended"), MISMATCH, "default"),
     ("edited:expiry-pushed-back", ADD, edited("later"), OTHER_PLAN, "default"),
@@ -230,21 +236,28 @@ async def _prepare(world: World) -> None:
     token = world.refs["t:add"]
     world.refs.update(
         {
-            "t:add~last": token[:-1] + ("0" if token[-1] != "0" else "1"),
+            "t:add~last": token[:-1] + ("A" if token[-1] != "A" else "B"),
             "t:add~first": ("f" if token[0] != "f" else "e") + token[1:],
             "t:add~upper": token.upper(),
-            "t:add~truncated": token.rsplit(".", 1)[0],
-            "t:add~extended": token + ".abcd",
+            "t:add~truncated": _resized(token, -4),  # one resource's four bytes fewer
+            "t:add~extended": _resized(token, 4),  # four bytes more: a resource the preview never saw
             "t:add~later": _with_expiry(token, lambda minute: minute + 10**6),
             "t:add~expired": _with_expiry(token, lambda minute: 1),
         }
     )
 
 
+def _resized(token: str, change: int) -> str:
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    raw = raw[:change] if change < 0 else raw + bytes(range(1, change + 1))
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 def _with_expiry(token: str, change: Callable[[int], int]) -> str:
-    """The token with its expiry minute (the second part, signed with the rest) changed."""
-    mac, expires, *rest = token.split(".")
-    return ".".join([mac, format(change(int(expires, 16)), "x"), *rest])
+    """The token with its expiry minute (bytes 8 to 11, signed with the rest) changed."""
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    raw[8:12] = change(int.from_bytes(raw[8:12], "big")).to_bytes(4, "big")
+    return base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
 
 
 @pytest.fixture(scope="module")

@@ -310,4 +310,5 @@ async def test_wheel_with_sandbox_extra_serves_from_a_fresh_venv(built_wheel: Pa
         assert "name: api-gateway" in getattr(skill.contents[0], "text", "")
         result = await session.call_tool("create_http_api", orders_request())
         assert not result.is_error, text_of(result)
-        assert "plan_token=" in text_of(result)
+        assert json.loads(text_of(result)) == result.structured_content, "the text is the same object"
+        assert "plan_token=plan.token" in (result.structured_content or {})["next"]

@@ -160,7 +160,11 @@ async def test_bad_input(
 
 
 SCOPE_RULES: list[tuple[str, dict[str, Any], list[str]]] = [
-    ("rejects_writes_in_read_only_mode", {"read_only": True}, ["read-only", "APIGW_MCP_READ_ONLY"]),
+    (
+        "rejects_writes_in_read_only_mode",
+        {"read_only": True},  # given like the --read-only flag (the environment is the next test)
+        ["refused (read-only)", "the server is read-only (--read-only)", "restart it without that"],
+    ),
     ("rejects_wrong_account", {"account": "999999999999"}, ["account", "APIGW_MCP_ACCOUNT"]),
     (
         "rejects_lambda_outside_allowed_patterns",
@@ -185,6 +189,20 @@ async def test_scope_rule(
     assert result.is_error, case
     for fragment in expected:
         assert fragment in text_of(result), (case, text_of(result))
+    assert state() == before
+
+
+async def test_read_only_from_the_environment_is_refused_once_naming_the_variable(
+    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run too: one refusal for the whole call, naming how read-only was set."""
+    monkeypatch.setenv("APIGW_MCP_READ_ONLY", "true")
+    before = state()
+    async with client() as session:
+        result = await session.call_tool("create_http_api", orders_request())
+    assert result.is_error and "refused (read-only)" in text_of(result), text_of(result)
+    assert "(APIGW_MCP_READ_ONLY=true)" in text_of(result)
+    assert text_of(result).count("the server is read-only") == 1, text_of(result)
     assert state() == before
 
 

@@ -121,6 +121,8 @@ class Caller:
     async def change(self, label: str, tool: str, args: dict[str, Any]) -> dict[str, Any]:
         preview = await self(f"{label} preview", tool, args)
         assert "plan" in preview, text_of(self.transcript.results[f"{label} preview"])
+        if "token" not in preview["plan"]:
+            return preview  # an empty plan: nothing to apply (e.g. an undo of what AWS cannot take back)
         token = preview["plan"]["token"]
         return await self(f"{label} apply", tool, {**args, "dry_run": False, "plan_token": token})
 

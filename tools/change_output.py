@@ -118,6 +118,8 @@ def diff_line(row: DiffRow) -> str:
 
 
 def _value(value: Any) -> str:
+    if value is None:
+        return "none"
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 

@@ -42,11 +42,12 @@ def redact_text(text: str) -> str:
 
 
 def scrub(value: Any) -> Any:
-    """A copy of ``value`` with secret-shaped strings masked at any depth (keys are left alone)."""
+    """A copy of ``value`` with secret-shaped strings masked at any depth, keys included (a route key
+    can hold one)."""
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items()}
+        return {redact_text(k) if isinstance(k, str) else k: scrub(v) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value

@@ -10,8 +10,8 @@ it expires (signed with the rest), so an old preview cannot be replayed once the
 state happens to match it again, e.g. after an undo.
 
 Layout, base64url without padding (one opaque word, cheap in a model's context): the
-8-byte HMAC, the 4-byte expiry minute, one byte each for the arguments, the scope and
-the identity, then per resource (sorted by name) two bytes naming it and one for its state.
+8-byte HMAC, the 4-byte expiry minute, two bytes each for the arguments, the scope and
+the identity, then per resource (sorted by name) two bytes naming it and two for its state.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,7 +29,9 @@ from .plan import Step, canonical
 from .signing import Signer
 
 TTL_MINUTES = 60
-_HEAD = 15  # HMAC 8, expiry 4, arguments, scope, identity
+_WORD = re.compile(r"[A-Za-z0-9_-]{20,400}")
+_HEAD = 18  # HMAC 8, expiry 4, arguments 2, scope 2, identity 2
+_PART = 4  # per resource: name 2, state 2
 _MALFORMED = "plan_token is malformed: pass the token from this tool's dry run unchanged."
 _LABELS = (
     "arguments differ from the previewed call",
@@ -61,17 +64,19 @@ def make_token(
         [s.model_dump() for s in steps],
     ]
     mac = bytes.fromhex(signer.hex_mac("plan-token", canonical(signed).encode(), 8))
-    raw = mac + expires.to_bytes(4, "big") + _short(args, 1) + _short(scope, 1) + _short(identity, 1)
-    raw += b"".join(_short(r, 2) + _short([r, state[r]], 1) for r in resources)
+    raw = mac + expires.to_bytes(4, "big") + _short(args, 2) + _short(scope, 2) + _short(identity, 2)
+    raw += b"".join(_short(r, 2) + _short([r, state[r]], 2) for r in resources)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _decode(token: str) -> bytes:
+    if not _WORD.fullmatch(token):
+        raise StalePlan(_MALFORMED)
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         raise StalePlan(_MALFORMED) from None
-    if len(raw) < _HEAD or (len(raw) - _HEAD) % 3 or not token.isascii():
+    if len(raw) < _HEAD or (len(raw) - _HEAD) % _PART:
         raise StalePlan(_MALFORMED)
     return raw
 
@@ -92,7 +97,9 @@ def check_token(given: str, fresh: str, state: Mapping[str, Any]) -> None:
     if hmac.compare_digest(given.encode(), fresh.encode()):
         return
     old, new = _decode(given), _decode(fresh)
-    reasons = [label for label, i in zip(_LABELS, (12, 13, 14), strict=True) if old[i] != new[i]]
+    reasons = [
+        label for label, i in zip(_LABELS, (12, 14, 16), strict=True) if old[i : i + 2] != new[i : i + 2]
+    ]
     reasons += _resource_changes(old[_HEAD:], new[_HEAD:], sorted(state))
     raise StalePlan(
         "plan_token does not match the current plan ("
@@ -105,8 +112,8 @@ def check_token(given: str, fresh: str, state: Mapping[str, Any]) -> None:
 
 
 def _resource_changes(old: bytes, new: bytes, resources: list[str]) -> list[str]:
-    before = {old[i : i + 2]: old[i + 2] for i in range(0, len(old), 3)}
-    now = {new[i : i + 2]: new[i + 2] for i in range(0, len(new), 3)}
+    before = {old[i : i + 2]: old[i + 2 : i + _PART] for i in range(0, len(old), _PART)}
+    now = {new[i : i + 2]: new[i + 2 : i + _PART] for i in range(0, len(new), _PART)}
     reasons = []
     for name in resources:
         key = _short(name, 2)
