@@ -86,4 +86,16 @@ def check_rule_case(rule_id: str, facts: Any, symptom: Any, hits: bool) -> None:
 
 def ops(plan: dict[str, Any]) -> list[str]:
     """The AWS operations of a preview's steps, in order."""
-    return [s["call"].split(".", 1)[1] for s in plan.get("steps", [])]
+    return [s["call"].rsplit(".", 1)[-1] for s in plan.get("steps", [])]
+
+
+def calls(plan: dict[str, Any]) -> list[str]:
+    """Each step's call as service.operation (a call without a service is in ``plan.service``)."""
+    return [
+        s["call"] if "." in s["call"] else f"{plan['service']}.{s['call']}" for s in plan.get("steps", [])
+    ]
+
+
+def full_steps(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """A preview's steps with each ``call`` written in full (service.operation)."""
+    return [{**step, "call": call} for step, call in zip(plan.get("steps", []), calls(plan), strict=True)]

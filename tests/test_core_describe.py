@@ -104,15 +104,15 @@ def test_api_fields(described: ApiDescription) -> None:
     )
     assert described.managed is True
     assert described.tags == {"team": "payments"}
-    assert described.unused_integrations == ["lambda:old (2.0)"]
+    assert described.unused_integrations == ["lambda:old"]
 
 
 def test_routes_sorted_with_targets_and_auth(described: ApiDescription) -> None:
     assert list(described.routes.items()) == [
         ("$default", "no target | AWS_IAM"),
         ("ANY /legacy/{proxy+}", "http:ANY https://legacy.example.com 5000ms"),
-        ("GET /orders", "lambda:orders (2.0) | JWT:cognito [orders:read openid]"),
-        ("POST /orders", "lambda:orders (2.0) | JWT:cognito"),
+        ("GET /orders", "lambda:orders | JWT:cognito [orders:read openid]"),
+        ("POST /orders", "lambda:orders | JWT:cognito"),
     ]
     assert described.routes_total is None
 

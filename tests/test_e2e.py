@@ -198,7 +198,7 @@ async def test_secured_api_from_nothing_and_back(
             "stage prod",
         }
         assert "+ stage prod" in plan["diff"]
-        stage = next(s["params"] for s in plan["steps"] if s["call"] == "apigatewayv2.create_stage")
+        stage = next(s["params"] for s in plan["steps"] if s["call"] == "create_stage")
         assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50.0}
         assert stage["AccessLogSettings"]["DestinationArn"].endswith(":log-group:/aws/apigateway/shop/prod")
 

@@ -33,8 +33,8 @@ def secured_resources(second: str) -> list[str]:
     return [
         "api shop",
         "authorizer users",
-        "integration lambda:apigw-mcp-sandbox-fn (2.0)",
-        f"integration lambda:{second.rsplit(':', 1)[1]} (2.0)",
+        "integration lambda:apigw-mcp-sandbox-fn",
+        f"integration lambda:{second.rsplit(':', 1)[1]}",
         "route GET /orders",
         "route POST /orders",
         "log group /aws/apigateway/shop/prod",

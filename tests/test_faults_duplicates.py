@@ -37,7 +37,7 @@ from .faults_support import (
     service_operation,
     write_event,
 )
-from .helpers import FUNCTION, call_ok, ops
+from .helpers import FUNCTION, call_ok, full_steps, ops
 from .recorder import Recording
 
 pytestmark = pytest.mark.anyio
@@ -123,7 +123,7 @@ async def test_a_create_whose_reply_was_lost_is_found_not_sent_again(
     audit = tmp_path / "audit.jsonl"
     async with fault_server(moto_endpoint, audit) as (session, runtime):
         plan = (await call_ok(session, "create_http_api", request))["plan"]
-        steps = plan["steps"]
+        steps = full_steps(plan)
         operations = ops(plan)
         nth = operations.count(operation)  # the last one: its siblings exist when the probe looks
         k = [i for i, o in enumerate(operations, start=1) if o == operation][-1]
@@ -171,7 +171,7 @@ async def test_an_update_or_delete_whose_reply_was_lost_is_retried_to_done(
         args = await scenario.setup(session, Env(moto_endpoint, make_functions(moto_endpoint, sandbox)))
         audited = len(audited_calls(audit))
         plan = (await call_ok(session, scenario.tool, args))["plan"]
-        steps = plan["steps"]
+        steps = full_steps(plan)
         service = next(service_operation(s)[0] for s in steps if service_operation(s)[1] == operation)
         lost = LostReply(runtime, service, operation, 1, read_timeout(operation))
         outcome = await call_ok(

@@ -46,7 +46,7 @@ from .faults_support import (
     snapshot,
     touches,
 )
-from .helpers import call_ok, ops, preview_and_apply, text_of
+from .helpers import call_ok, calls, full_steps, ops, preview_and_apply, text_of
 from .recorder import Recording
 
 pytestmark = pytest.mark.anyio
@@ -89,7 +89,7 @@ def check_report(outcome: dict[str, Any], plan: dict[str, Any], k: int, kind: Ki
     assert failed["call"] == operations[k - 1]
     assert touches(plan, k - 1, failed["resource"]), (failed["resource"], plan["steps"][k - 1])
     error = failed["error"]
-    assert plan["steps"][k - 1]["call"] in error and "\n" not in error
+    assert full_steps(plan)[k - 1]["call"] in error and "\n" not in error
     for fragment in kind[2] + ([] if kind[0] == "read_timeout" else [REQUEST_ID]):
         assert fragment in error, (fragment, error)
     remaining = [item.split(" ", 1) for item in outcome.get("remaining", [])]
@@ -126,7 +126,7 @@ class World:
 async def fault_at_step(world: World, scenario: Scenario, k: int, kind: Kind) -> None:
     before, audited = snapshot(world.endpoint, scenario.api), len(audit_lines(world.audit))
     plan = (await call_ok(world.session, scenario.tool, world.args))["plan"]
-    steps = plan["steps"]
+    steps = full_steps(plan)
     assert len(steps) == scenario.steps, ops(plan)
     fault = fault_at(world.runtime, steps, k, kind[1])
     world.recording.clear()
@@ -186,7 +186,7 @@ async def transient_faults(world: World, scenario: Scenario) -> None:
     assert len(faults.failed) == len(operations) and faults.calls == 2 * len(operations)
     assert len(world.recording.writes()) == len(operations), world.recording.writes()
     lines = [json.loads(line) for line in audit_lines(world.audit)[audited:]]
-    assert [line["operation"] for line in lines] == [s["call"] for s in plan["steps"]]
+    assert [line["operation"] for line in lines] == calls(plan)
     assert not any("reply was lost" in w for w in outcome["plan"].get("warnings", []))
     after = snapshot(world.endpoint, scenario.api)
     assert len(after["apis"]) == (0 if scenario.tool == "delete_api" else 1)

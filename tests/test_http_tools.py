@@ -115,7 +115,7 @@ async def test_add_route_lambda_reuses_the_identical_integration(
         route = {"route_key": "POST /orders", "lambda_arn": FUNCTION}
         plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_route"]
-    assert plan["diff"] == ["+ route POST /orders = lambda:apigw-mcp-sandbox-fn (2.0)"]
+    assert plan["diff"] == ["+ route POST /orders = lambda:apigw-mcp-sandbox-fn"]
     assert integrations_of(moto_endpoint, api_id) == before
     routes = routes_of(moto_endpoint, api_id)
     assert routes["POST /orders"]["Target"] == routes["GET /orders"]["Target"]
@@ -130,8 +130,8 @@ async def test_add_route_lambda_of_a_new_function_adds_integration_and_permissio
         route = {"route_key": "POST /orders", "lambda_arn": second, "timeout_ms": 9000}
         plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_integration", "create_route", "add_permission"]
-    assert rows(plan, "integration lambda:apigw-mcp-second-fn (2.0)") == [
-        "+ integration lambda:apigw-mcp-second-fn (2.0)"
+    assert rows(plan, "integration lambda:apigw-mcp-second-fn") == [
+        "+ integration lambda:apigw-mcp-second-fn"
     ]
     assert plan["steps"][0]["params"]["TimeoutInMillis"] == 9000
     (statement,) = statements(moto_endpoint, second)
@@ -212,8 +212,8 @@ async def test_update_route_changes_only_the_given_fields(
         plan, _ = await change(session, state, "update_route", args)
     assert ops(plan) == ["create_integration", "update_route", "add_permission"]
     assert rows(plan, "route GET /orders") == [
-        "~ route GET /orders: lambda:apigw-mcp-sandbox-fn (2.0) | JWT:users [orders/read]"
-        " -> lambda:apigw-mcp-second-fn (2.0) | JWT:users [orders/read]"
+        "~ route GET /orders: lambda:apigw-mcp-sandbox-fn | JWT:users [orders/read]"
+        " -> lambda:apigw-mcp-second-fn | JWT:users [orders/read]"
     ]
     after = routes_of(moto_endpoint, api_id)["GET /orders"]
     assert after["Target"] != before["Target"]
@@ -242,7 +242,7 @@ async def test_update_route_to_jwt_with_scopes_and_back_to_none(
         plan, _ = await change(session, state, "update_route", args)
         assert ops(plan) == ["update_route"]
         assert after(rows(plan, "route GET /orders/{id}")[0]) == (
-            "lambda:apigw-mcp-sandbox-fn (2.0) | JWT:users [orders/read orders/write]"
+            "lambda:apigw-mcp-sandbox-fn | JWT:users [orders/read orders/write]"
         )
         route = routes_of(moto_endpoint, api_id)["GET /orders/{id}"]
         assert route["AuthorizationType"] == "JWT"
@@ -252,7 +252,7 @@ async def test_update_route_to_jwt_with_scopes_and_back_to_none(
         args = {"api_id": api_id, "route_key": "GET /orders/{id}", "change": {"auth": "NONE", "scopes": []}}
         plan, _ = await change(session, state, "update_route", args)
     assert ops(plan) == ["update_route"]
-    assert after(rows(plan, "route GET /orders/{id}")[0]) == "lambda:apigw-mcp-sandbox-fn (2.0)"
+    assert after(rows(plan, "route GET /orders/{id}")[0]) == "lambda:apigw-mcp-sandbox-fn"
     assert any("no authorization" in w for w in plan["warnings"])
     assert routes_of(moto_endpoint, api_id)["GET /orders/{id}"]["AuthorizationType"] == "NONE"
 
@@ -323,7 +323,7 @@ async def test_configure_cors_with_jwt_on_any_proxy_adds_an_open_options_route(
         plan, _ = await change(session, state, "configure_cors", {"api_id": api_id, "cors": cors})
         assert ops(plan) == ["update_api", "create_route"]
         assert action(rows(plan, "cors")[0]) == "+"
-        assert after(rows(plan, "route OPTIONS /{proxy+}")[0]) == "lambda:apigw-mcp-sandbox-fn (2.0)"
+        assert after(rows(plan, "route OPTIONS /{proxy+}")[0]) == "lambda:apigw-mcp-sandbox-fn"
         assert any(
             "OPTIONS /{proxy+}" in w and "reject CORS preflight" in w and "ANY /{proxy+}" in w
             for w in plan["warnings"]

@@ -83,7 +83,7 @@ async def test_describe_api_shows_routes_auth_stages(
     described = result.structured_content
     assert described is not None
     routes = described["routes"]
-    assert routes["GET /orders"] == "lambda:apigw-mcp-sandbox-fn (2.0) | JWT:cognito [orders/read]"
+    assert routes["GET /orders"] == "lambda:apigw-mcp-sandbox-fn | JWT:cognito [orders/read]"
     assert routes["ANY /legacy/{proxy+}"] == "http:ANY https://legacy.example.com/api 5000ms"
     assert described["authorizers"][0]["issuer"].startswith("https://cognito-idp")
     stages = {s["name"]: s for s in described["stages"]}

@@ -12,6 +12,7 @@ An apply shows what happened and the handle to take it back, not the plan again.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel
@@ -27,10 +28,13 @@ class StepOut(BaseModel):
 
 
 class PlanOut(BaseModel):
+    """``service``: the AWS service of the steps whose ``call`` gives only the operation."""
+
     summary: str
     account: str | None = None
     region: str | None = None
     caller: str | None = None
+    service: str | None = None
     steps: list[StepOut] | None = None
     diff: list[str] | None = None
     warnings: list[str] | None = None
@@ -76,13 +80,20 @@ def change_output(result: ChangeResult, tool: str, dry_run: bool) -> ChangeOutpu
 
 def _preview_plan(plan: Plan) -> PlanOut:
     named = {ref for step in plan.steps for ref in refs_in(step.params)}
+    services = Counter(s.service for s in plan.steps)
+    main = services.most_common(1)[0][0] if services else None
     return PlanOut(
         summary=plan.summary,
         account=plan.account,
         region=plan.region,
         caller=plan.caller or None,
+        service=main,
         steps=[
-            StepOut(call=f"{s.service}.{s.operation}", params=s.params, id=s.id if s.id in named else None)
+            StepOut(
+                call=s.operation if s.service == main else f"{s.service}.{s.operation}",
+                params=s.params,
+                id=s.id if s.id in named else None,
+            )
             for s in plan.steps
         ]
         or None,
@@ -143,6 +154,5 @@ def _next(output: ChangeOutput, tool: str, refused: str | None) -> str:
     if refused:
         return f"Review the plan; applying it is refused now: {refused}"
     return (
-        f"Review plan.diff and plan.warnings, then call {tool} again with the same arguments, "
-        "dry_run=false and plan_token=plan.token."
+        f"After review, call {tool} again with the same arguments, dry_run=false and plan_token=plan.token."
     )

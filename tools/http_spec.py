@@ -28,8 +28,10 @@ class IntegrationSpec(BaseModel):
         return (self.type, self.uri, self.method, self.payload_format_version)
 
     def label(self) -> str:
+        """``lambda:NAME`` (with ``(1.0)`` when not the default payload 2.0), or ``METHOD URL``."""
         if self.type == "AWS_PROXY":
-            return f"lambda:{self.uri.split(':function:')[-1]} ({self.payload_format_version})"
+            name = self.uri.split(":function:")[-1]
+            return f"lambda:{name}" if self.payload_format_version == "2.0" else f"lambda:{name} (1.0)"
         return f"{self.method} {self.uri}"
 
 
