@@ -1,7 +1,9 @@
 """One moto server per test session (with the sandbox's moto extensions), reset between tests.
 
 Tools are driven through a real MCP client session (the SDK's in-memory client)
-against that server; nothing of ours is mocked.
+against that server; nothing of ours is mocked. Under pytest-xdist (``-n`` in pyproject's
+addopts) each worker process has its own server; tests that are not isolated across
+processes share one ``xdist_group`` (see ``SERIAL``).
 """
 
 from __future__ import annotations
@@ -14,19 +16,58 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
+from botocore import loaders
 from mcp import Client
 
 from apigw_mcp.server.app import build_server
 from apigw_mcp.server.sandbox_ext import SeedInfo, apply_moto_extensions, seed
 from apigw_mcp.server.settings import load_settings
 
+from .helpers import sandbox_client
 from .recorder import Recording, RecordingMotoServer
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 HANDLE_KEY = "test-handle-key-0123456789abcdef0123456789"
+# Tests that start processes others count (sandbox processes), pick free ports or build the wheel:
+# one worker runs them, one after another (``--dist loadgroup``).
+SERIAL = pytest.mark.xdist_group("processes")
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """With pytest-xdist disabled (``-p no:xdist``), addopts' ``--numprocesses`` and ``--dist`` are accepted
+    and ignored: the run is serial."""
+    if pluginmanager.has_plugin("xdist"):
+        return
+    group = parser.getgroup("serial run (pytest-xdist disabled)")
+    group.addoption("--numprocesses", default=None, help="ignored without pytest-xdist")
+    group.addoption("--dist", default="no", help="ignored without pytest-xdist")
+
+
+def _share_botocore_models() -> None:
+    """One cache of parsed botocore models per process, not one per boto3 session.
+
+    botocore caches what its loader parses on the loader, and every boto3 session (each seed,
+    each server a test builds) makes a new loader that re-reads the same JSON models from disk:
+    most of a test's own time. Loaders with the same search paths, extras and file loader share
+    one cache here, as all clients of one session already do; the models are the same files.
+    """
+    if getattr(loaders.Loader.__init__, "shared_cache", False):
+        return
+    original = loaders.Loader.__init__
+    caches: dict[tuple[Any, ...], dict[Any, Any]] = {}
+
+    def init(self: loaders.Loader, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        key = (type(self), type(self.file_loader), tuple(self.search_paths), tuple(self.extras_types))
+        vars(self)["_cache"] = caches.setdefault(key, {})
+
+    init.shared_cache = True  # type: ignore[attr-defined]
+    loaders.Loader.__init__ = init  # type: ignore[method-assign]
+
+
+_share_botocore_models()
 
 
 @pytest.fixture
@@ -71,10 +112,11 @@ def recording(sandbox: SeedInfo) -> Recording:
 
 
 def moto_state(endpoint: str) -> Any:
-    """Everything our tools can write: equal before and after proves that no AWS write happened."""
-    v2 = boto3.client("apigatewayv2", region_name=REGION, endpoint_url=endpoint)
+    """Everything our tools can write, for "undo brought everything back" (a write is proven absent
+    with the ``recording`` fixture instead: counted at the endpoint)."""
+    v2 = sandbox_client("apigatewayv2", endpoint)
     apis = v2.get_apis()["Items"]
-    lam = boto3.client("lambda", region_name=REGION, endpoint_url=endpoint)
+    lam = sandbox_client("lambda", endpoint)
     policies: dict[str, str | None] = {}
     for function in lam.list_functions()["Functions"]:
         try:
@@ -92,13 +134,8 @@ def moto_state(endpoint: str) -> Any:
         ]
         for api in apis
     }
-    rest = boto3.client("apigateway", region_name=REGION, endpoint_url=endpoint).get_rest_apis()["items"]
+    rest = sandbox_client("apigateway", endpoint).get_rest_apis()["items"]
     return json.loads(json.dumps([apis, details, policies, rest], default=str))
-
-
-@pytest.fixture
-def state(moto_endpoint: str) -> Callable[[], Any]:
-    return lambda: moto_state(moto_endpoint)
 
 
 ClientFactory = Callable[..., Any]

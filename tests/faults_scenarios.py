@@ -16,8 +16,7 @@ from mcp import Client
 
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
-from .faults_support import sandbox_client
-from .helpers import FUNCTION, preview_and_apply
+from .helpers import FUNCTION, preview_and_apply, sandbox_client
 from .test_e2e import create_function
 
 

@@ -13,11 +13,9 @@ import json
 import urllib.request
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from mcp import Client
 
@@ -27,6 +25,7 @@ from apigw_mcp.server.sandbox_ext import SeedInfo, seed
 from apigw_mcp.server.settings import load_settings
 
 from .conftest import HANDLE_KEY, REGION
+from .helpers import sandbox_client
 from .test_e2e import subject
 
 SERVICES = {
@@ -146,13 +145,6 @@ async def faulty_server(
 ) -> AsyncIterator[tuple[Client, Fault]]:
     async with fault_server(endpoint, audit) as (session, runtime):
         yield session, Fault(runtime, operation, nth, error)
-
-
-@cache
-def sandbox_client(service: str, endpoint: str) -> Any:
-    """A boto3 client on the sandbox, cached: making one costs more than the calls a test makes."""
-    make: Any = boto3.client  # the stubs type only literal service names
-    return make(service, region_name=REGION, endpoint_url=endpoint)
 
 
 def applied_ids(outcome: dict[str, Any]) -> list[tuple[str, str]]:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+import boto3
 from mcp import Client
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:apigw-mcp-sandbox-fn"
+
+
+@cache
+def sandbox_client(service: str, endpoint: str) -> Any:
+    """A boto3 client on the sandbox, cached: making one costs more than the calls a test makes."""
+    make: Any = boto3.client  # the stubs type only literal service names
+    return make(service, region_name="us-east-1", endpoint_url=endpoint)
 
 
 def text_of(result: Any) -> str:

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
+from .conftest import SERIAL
 from .helpers import text_of
 from .test_cli import CLI, child_env
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, SERIAL]  # starts a sandbox process
 
 
 async def _call(session: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The apigw-mcp command: settings errors, stdio and HTTP serving on the sandbox, the demo, the wheel."""
+"""The apigw-mcp command: settings errors, HTTP serving, the demo, the wheel (stdio: test_agent_sandbox)."""
 
 from __future__ import annotations
 
@@ -13,24 +13,34 @@ from pathlib import Path
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 
-from .helpers import orders_request, text_of
+from .conftest import SERIAL
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "apigw_mcp.server.cli"]
 
 
+# Processes this test process starts carry this mark (inherited by their children), so sandboxes
+# other pytest-xdist workers start at the same time are not counted as ours.
+MARK = f"{os.getpid()}-{id(ROOT)}"
+
+
 def child_env(**extra: str) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "APIGW_MCP_"))}
-    return {**keep, "APIGW_MCP_AUDIT_LOG": "off", **extra}
+    return {**keep, "APIGW_MCP_AUDIT_LOG": "off", "APIGW_MCP_TEST_MARK": MARK, **extra}
 
 
 def sandbox_processes() -> set[int]:
+    """Sandbox processes started by this test process (or its children) that are still running."""
     found = set()
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and b"sandbox_process" in (entry / "cmdline").read_bytes():
+            if (
+                entry.name.isdigit()
+                and b"sandbox_process" in (entry / "cmdline").read_bytes()
+                and f"APIGW_MCP_TEST_MARK={MARK}".encode() in (entry / "environ").read_bytes()
+            ):
                 found.add(int(entry.name))
         except OSError:
             continue
@@ -70,6 +80,7 @@ def test_version_and_help() -> None:
     assert "examples:" in run_cli("--help").stdout
 
 
+@SERIAL
 def test_demo_json_exits_zero_and_leaves_nothing_running() -> None:
     before = sandbox_processes()
     done = run_cli("demo", "--json")
@@ -92,27 +103,13 @@ def test_demo_json_exits_zero_and_leaves_nothing_running() -> None:
     assert sandbox_processes() <= before
 
 
-@pytest.mark.anyio
-async def test_stdio_serve_sandbox() -> None:
-    """One real subprocess over stdio: `apigw-mcp serve --sandbox` previews a create."""
-    params = StdioServerParameters(
-        command=sys.executable, args=[*CLI[1:], "serve", "--sandbox"], env=child_env()
-    )
-    async with Client(params, read_timeout_seconds=60) as session:
-        names = {t.name for t in (await session.list_tools()).tools}
-        assert {"list_apis", "describe_api", "create_http_api"} <= names
-        result = await session.call_tool("create_http_api", orders_request())
-        assert not result.is_error, text_of(result)
-        assert json.loads(text_of(result)) == result.structured_content, "the text is the same object"
-        assert "plan_token=plan.token" in (result.structured_content or {})["next"]
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
+@SERIAL
 @pytest.mark.anyio
 async def test_http_transport_binds_loopback() -> None:
     port = free_port()
@@ -137,6 +134,7 @@ async def test_http_transport_binds_loopback() -> None:
         process.wait(timeout=10)
 
 
+@SERIAL
 def test_wheel_installs_under_one_namespace(built_wheel: Path) -> None:
     wheel = built_wheel
     names = zipfile.ZipFile(wheel).namelist()
@@ -152,14 +150,17 @@ def test_wheel_installs_under_one_namespace(built_wheel: Path) -> None:
     assert "apigw-mcp = apigw_mcp.server.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
-def test_sandbox_reseeds_after_reset_and_stops_on_exit() -> None:
+@SERIAL
+def test_sandbox_reseeds_after_reset_and_stops_on_exit(monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3
 
     from apigw_mcp.server.sandbox import Sandbox
     from apigw_mcp.server.sandbox_ext import SEED_FUNCTION
 
+    monkeypatch.setenv("APIGW_MCP_TEST_MARK", MARK)
     before = sandbox_processes()
     with Sandbox("eu-west-1") as box:
+        assert sandbox_processes() - before, "the mark finds the sandbox while it runs"
         lam = boto3.client(
             "lambda",
             region_name="eu-west-1",

@@ -65,3 +65,34 @@ async def test_annotations_follow_the_operations_table() -> None:
         assert bool(annotations.read_only_hint) == (access == "read"), name
         if access != "read":  # destructiveHint only means something for tools that write
             assert (annotations.destructive_hint is not False) == (access == "delete"), name
+
+
+@pytest.mark.anyio
+async def test_readme_lists_every_prompt_and_its_arguments() -> None:
+    server = build_server(load_settings(region="us-east-1", audit_log="off"))
+    async with Client(server) as session:
+        prompts = (await session.list_prompts()).prompts
+    section = README.split("## Prompts", 1)[1].split("\n## ", 1)[0]
+    for prompt in prompts:
+        assert f"`{prompt.name}`" in section, prompt.name
+        for argument in prompt.arguments or []:
+            suffix = "" if argument.required else "?"
+            assert f"`{argument.name}{suffix}`" in section, (prompt.name, argument.name)
+
+
+def test_every_command_line_flag_has_help() -> None:
+    import argparse
+
+    from apigw_mcp.server.cli import _parser
+
+    def missing_help(parser: argparse.ArgumentParser) -> list[str]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found += [f"{name} {flag}" for flag in missing_help(sub)]
+            elif action.option_strings and not action.help:
+                found.append(action.option_strings[-1])
+        return found
+
+    assert missing_help(_parser()) == []

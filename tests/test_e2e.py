@@ -11,17 +11,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from mcp import Client
 
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
-from .conftest import ACCOUNT, REGION, ClientFactory
-from .helpers import FUNCTION, call_ok, ops, preview_and_apply, text_of
+from .conftest import ACCOUNT, REGION, ClientFactory, moto_state
+from .helpers import FUNCTION, call_ok, ops, preview_and_apply, sandbox_client, text_of
+from .recorder import Recording
 
 pytestmark = pytest.mark.anyio
 
@@ -52,8 +51,7 @@ def function_zip() -> bytes:
 
 def create_function(endpoint: str, seed: SeedInfo, name: str = SECOND) -> str:
     """Another Lambda function in the sandbox, made the way the seed makes its own."""
-    lam = boto3.client("lambda", region_name=REGION, endpoint_url=endpoint)
-    created = lam.create_function(
+    created = sandbox_client("lambda", endpoint).create_function(
         FunctionName=name,
         Runtime="python3.12",
         Role=seed.role_arn,
@@ -80,7 +78,7 @@ def secured_request(second: str) -> dict[str, Any]:
 
 
 def statements(endpoint: str, function: str) -> list[dict[str, Any]]:
-    lam = boto3.client("lambda", region_name=REGION, endpoint_url=endpoint)
+    lam = sandbox_client("lambda", endpoint)
     try:
         policy = lam.get_policy(FunctionName=function)["Policy"]
     except lam.exceptions.ResourceNotFoundException:
@@ -104,16 +102,16 @@ def subject(line: str) -> str:
 
 
 def log_groups(endpoint: str) -> list[str]:
-    logs = boto3.client("logs", region_name=REGION, endpoint_url=endpoint)
+    logs = sandbox_client("logs", endpoint)
     return [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
 
 
 async def refused_while_deletes_are_off(
-    session: Client, state: Callable[[], Any], tool: str, args: dict[str, Any]
+    session: Client, recording: Recording, tool: str, args: dict[str, Any]
 ) -> dict[str, Any]:
     """Deletes off: the preview still shows the plan and says applying is refused; the apply with its token
-    is refused naming the setting; neither writes."""
-    before = state()
+    is refused naming the setting; neither writes (counted at the endpoint)."""
+    recording.clear()
     preview = await call_ok(session, tool, args)
     plan: dict[str, Any] = preview["plan"]
     assert plan["steps"] and plan["token"], plan
@@ -125,7 +123,7 @@ async def refused_while_deletes_are_off(
     refused = await session.call_tool(tool, {**args, "dry_run": False, "plan_token": plan["token"]})
     assert refused.is_error and "refused (deletes-off)" in text_of(refused), text_of(refused)
     assert "deletes are off" in text_of(refused) and "APIGW_MCP_ALLOW_DELETES" in text_of(refused)
-    assert state() == before
+    assert recording.writes() == []
     return plan
 
 
@@ -176,16 +174,15 @@ def follow_ups(api_id: str, second: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 async def test_secured_api_from_nothing_and_back(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: Callable[[], Any]
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     second = create_function(moto_endpoint, sandbox)
     request = secured_request(second)
-    nothing = state()
+    nothing = moto_state(moto_endpoint)
     async with client() as session:
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
 
         preview = await call_ok(session, "create_http_api", request)
-        assert state() == nothing
         plan = preview["plan"]
         assert ops(plan) == SECURED_STEPS
         assert {subject(line) for line in plan["diff"]} >= {
@@ -215,7 +212,6 @@ async def test_secured_api_from_nothing_and_back(
             repeat = await call_ok(session, tool, args)
             assert "steps" not in repeat["plan"], (tool, args, repeat["plan"])
             assert "diff" not in repeat["plan"], (tool, args)
-        assert state() != nothing
 
         described = await call_ok(session, "describe_api", {"api_id": api_id})
     routes = {k: v.split(" | ", 1)[1] if " | " in v else "NONE" for k, v in described["routes"].items()}
@@ -247,4 +243,4 @@ async def test_secured_api_from_nothing_and_back(
     assert "/aws/apigateway/shop/prod" not in log_groups(moto_endpoint), "undo covers its log group"
     for function in (FUNCTION, second):
         assert not [s for s in statements(moto_endpoint, function) if api_id in s["Sid"]]
-    assert state() == nothing
+    assert moto_state(moto_endpoint) == nothing

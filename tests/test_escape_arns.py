@@ -35,7 +35,7 @@ from .escape_support import (
 )
 from .helpers import FUNCTION
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:"
 NOT_LAMBDA = "is not a Lambda function ARN"

@@ -35,7 +35,7 @@ from .escape_support import (
 )
 from .helpers import FUNCTION
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 ROLE = "arn:aws:iam::123456789012:role/admin"
 HOST = {"overwrite:header.Host": "169.254.169.254"}

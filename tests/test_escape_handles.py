@@ -23,7 +23,7 @@ import pytest
 from .escape_support import OTHER_KEY, Attempt, Ref, World, attempt, ids, open_world, signed_handle
 from .helpers import preview_and_apply
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 NOT_OURS = ("handle: ", "not an undo handle from this server")
 BAD_SIGNATURE = ("handle: ", "APIGW_MCP_HANDLE_KEY")  # edited, or made with another key

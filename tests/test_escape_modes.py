@@ -33,7 +33,7 @@ from .escape_support import (
 )
 from .helpers import FUNCTION, preview_and_apply
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 MAIN = Ref("main")
 # (case, tool, args, the session whose preview gives the apply's token): each plans at least one write.

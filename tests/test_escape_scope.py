@@ -28,7 +28,7 @@ from .escape_support import (
 )
 from .helpers import FUNCTION
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 FOREIGN = Ref("foreign")
 FORGED = "00c0ffee00c0ffee.abcd.abcd.abcd.abcd"

@@ -40,7 +40,7 @@ from .escape_support import (
 )
 from .helpers import FUNCTION
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 OTHER_FUNCTION = FUNCTION.replace("123456789012", OTHER_ACCOUNT)
 LOG_FORMAT = '{"requestId":"$context.requestId"}'

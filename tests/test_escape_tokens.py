@@ -40,7 +40,7 @@ from .escape_support import (
 )
 from .helpers import FUNCTION, preview_and_apply
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 B = Ref("b")
 ADD = add_route(route_key="GET /t", url="https://t.example.com")

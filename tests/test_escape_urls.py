@@ -31,7 +31,7 @@ from .escape_support import (
 )
 from .helpers import FUNCTION
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 BLOCKED = "loopback, private, link-local, metadata or reserved address"
 PRIVATE_NAME = "loopback, metadata or private name"

@@ -18,7 +18,7 @@ import pytest
 from .escape_support import Attempt, Ref, World, attempt, ids, open_world, refused
 from .helpers import FUNCTION
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group(__name__)]  # the world is built on one worker
 
 MAIN = Ref("main")
 ROUTE = {"route_key": "GET /x", "url": "https://backend.example.com"}

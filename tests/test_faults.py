@@ -14,14 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
-from .conftest import REGION, ClientFactory
+from .conftest import ClientFactory, moto_state
 from .faults_support import ERRORS, SERVICES, applied_ids, client_error, faulty_server, live_ids
-from .helpers import FUNCTION, call_ok, ops, preview_and_apply, text_of
+from .helpers import FUNCTION, call_ok, ops, preview_and_apply, sandbox_client, text_of
+from .recorder import Recording
 from .test_e2e import SECURED_STEPS, create_function, secured_request
 
 pytestmark = pytest.mark.anyio
@@ -66,13 +66,14 @@ async def test_fault_at_step_k_is_fully_reported_and_undone(
     error: tuple[str, Callable[[str], Exception], list[str]],
     client: ClientFactory,
     sandbox: SeedInfo,
+    recording: Recording,
     moto_endpoint: str,
-    state: Callable[[], Any],
     tmp_path: Path,
 ) -> None:
     second = create_function(moto_endpoint, sandbox)
     request = secured_request(second)
-    nothing = state()
+    nothing = moto_state(moto_endpoint)
+    recording.clear()
     operation = SECURED_STEPS[k - 1]
     nth = SECURED_STEPS[:k].count(operation)
     _, make_error, fragments = error
@@ -107,7 +108,7 @@ async def test_fault_at_step_k_is_fully_reported_and_undone(
 
     if k == 1:
         assert "undo" not in outcome and "api_id" not in outcome
-        assert state() == nothing
+        assert recording.writes() == []
         return
     api_id = outcome["api_id"]
     assert applied[0] == ("create_api", api_id)
@@ -125,7 +126,7 @@ async def test_fault_at_step_k_is_fully_reported_and_undone(
             "delete_log_group"
         ] * len(logs)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
-    assert state() == nothing
+    assert moto_state(moto_endpoint) == nothing
 
 
 async def test_applied_route_steps_report_route_ids(
@@ -144,7 +145,7 @@ async def test_applied_route_steps_report_route_ids(
         outcome = await call_ok(
             session, "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
         )
-    v2 = boto3.client("apigatewayv2", region_name=REGION, endpoint_url=moto_endpoint)
+    v2 = sandbox_client("apigatewayv2", moto_endpoint)
     api_id = outcome["api_id"]
     routes = {r["RouteId"] for r in v2.get_routes(ApiId=api_id)["Items"]}
     authorizers = {a["AuthorizerId"] for a in v2.get_authorizers(ApiId=api_id)["Items"]}

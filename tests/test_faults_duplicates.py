@@ -33,11 +33,10 @@ from .faults_support import (
     fault_server,
     live_ids,
     read_timeout,
-    sandbox_client,
     service_operation,
     write_event,
 )
-from .helpers import FUNCTION, call_ok, full_steps, ops
+from .helpers import FUNCTION, call_ok, full_steps, ops, sandbox_client
 from .recorder import Recording
 
 pytestmark = pytest.mark.anyio

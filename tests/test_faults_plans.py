@@ -41,12 +41,11 @@ from .faults_support import (
     fault_server,
     fresh_sandbox,
     live_ids,
-    sandbox_client,
     service_operation,
     snapshot,
     touches,
 )
-from .helpers import call_ok, calls, full_steps, ops, preview_and_apply, text_of
+from .helpers import call_ok, calls, full_steps, ops, preview_and_apply, sandbox_client, text_of
 from .recorder import Recording
 
 pytestmark = pytest.mark.anyio

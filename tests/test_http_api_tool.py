@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
 from .conftest import REGION, ClientFactory
-from .helpers import FUNCTION, call_ok, ops, orders_request, preview_and_apply, text_of
+from .helpers import FUNCTION, call_ok, ops, orders_request, preview_and_apply, sandbox_client, text_of
+from .recorder import Recording
 from .test_e2e import refused_while_deletes_are_off, subject
 
 pytestmark = pytest.mark.anyio
 
 
 def v2(endpoint: str) -> Any:
-    return boto3.client("apigatewayv2", region_name=REGION, endpoint_url=endpoint)
+    return sandbox_client("apigatewayv2", endpoint)
 
 
 async def test_preview_writes_nothing_and_shows_calls_and_diff(
-    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any]
+    client: ClientFactory, recording: Recording
 ) -> None:
-    before = state()
     async with client() as session:
         result = await session.call_tool("create_http_api", orders_request())
     assert not result.is_error
@@ -46,7 +44,7 @@ async def test_preview_writes_nothing_and_shows_calls_and_diff(
     assert plan["account"] == "123456789012" and plan["region"] == REGION
     assert {subject(line) for line in plan["diff"]} >= {"api orders", "route GET /orders", "stage $default"}
     assert plan["token"] and "plan_token=plan.token" in content["next"]
-    assert state() == before
+    assert recording.writes() == []
 
 
 async def test_apply_creates_api_stage_and_scoped_permission(
@@ -65,11 +63,7 @@ async def test_apply_creates_api_stage_and_scoped_permission(
     assert routes == {"GET /orders", "GET /orders/{id}", "ANY /legacy/{proxy+}"}
     stage = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="$default")
     assert stage["AutoDeploy"] is True
-    policy = json.loads(
-        boto3.client("lambda", region_name=REGION, endpoint_url=moto_endpoint).get_policy(
-            FunctionName=FUNCTION
-        )["Policy"]
-    )
+    policy = json.loads(sandbox_client("lambda", moto_endpoint).get_policy(FunctionName=FUNCTION)["Policy"])
     source = policy["Statement"][0]["Condition"]["ArnLike"]["AWS:SourceArn"]
     assert source == f"arn:aws:execute-api:{REGION}:123456789012:{api_id}/*"
     audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
@@ -99,45 +93,42 @@ async def test_managed_api_is_reconciled_by_name(
 
 
 async def test_stale_token_is_refused_naming_what_changed(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: Callable[[], Any]
+    client: ClientFactory, moto_endpoint: str, recording: Recording
 ) -> None:
     async with client() as session:
         first = await preview_and_apply(session, orders_request())
         request = orders_request(description="new")
         preview = await call_ok(session, "create_http_api", request)
         v2(moto_endpoint).update_api(ApiId=first["api_id"], Description="changed by someone else")
-        before = state()
+        recording.clear()
         stale = await session.call_tool(
             "create_http_api", {**request, "dry_run": False, "plan_token": preview["plan"]["token"]}
         )
     assert stale.is_error
     assert "api orders changed since the preview" in text_of(stale)
-    assert state() == before
+    assert recording.writes() == []
 
 
-async def test_token_of_other_arguments_is_refused(
-    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any]
-) -> None:
+async def test_token_of_other_arguments_is_refused(client: ClientFactory, recording: Recording) -> None:
     async with client() as session:
         preview = await call_ok(session, "create_http_api", orders_request())
-        before = state()
         other = await session.call_tool(
             "create_http_api",
             {**orders_request(description="other"), "dry_run": False, "plan_token": preview["plan"]["token"]},
         )
     assert other.is_error and "arguments differ" in text_of(other)
-    assert state() == before
+    assert recording.writes() == []
 
 
 async def test_unmanaged_api_name_is_refused_with_its_id(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: Callable[[], Any]
+    client: ClientFactory, moto_endpoint: str, recording: Recording
 ) -> None:
     api_id = v2(moto_endpoint).create_api(Name="orders", ProtocolType="HTTP")["ApiId"]
-    before = state()
+    recording.clear()
     async with client() as session:
         result = await session.call_tool("create_http_api", orders_request())
     assert result.is_error and api_id in text_of(result) and "APIGW_MCP_API_IDS" in text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
 async def test_listed_api_is_changed_without_being_tagged(
@@ -154,13 +145,11 @@ async def test_listed_api_is_changed_without_being_tagged(
     assert "apigw-mcp:managed" not in (v2(moto_endpoint).get_api(ApiId=api_id).get("Tags") or {})
 
 
-async def test_removing_a_route_needs_deletes_enabled(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: Callable[[], Any]
-) -> None:
+async def test_removing_a_route_needs_deletes_enabled(client: ClientFactory, recording: Recording) -> None:
     fewer = orders_request(routes=orders_request()["routes"][:2])
     async with client() as session:
         await preview_and_apply(session, orders_request())
-        refused = await refused_while_deletes_are_off(session, state, "create_http_api", fewer)
+        refused = await refused_while_deletes_are_off(session, recording, "create_http_api", fewer)
     assert ops(refused) == ["delete_route", "delete_integration"]
     async with client(allow_deletes=True) as session:
         applied = await preview_and_apply(session, fewer)

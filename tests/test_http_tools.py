@@ -12,24 +12,23 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from mcp import Client
 
 from apigw_mcp.server.sandbox_ext import SeedInfo
 
-from .conftest import ACCOUNT, REGION, ClientFactory
-from .helpers import FUNCTION, call_ok, ops, text_of
+from .conftest import ACCOUNT, REGION, ClientFactory, moto_state
+from .helpers import FUNCTION, call_ok, ops, sandbox_client, text_of
+from .recorder import Recording
 from .test_e2e import ISSUER, action, create_function, refused_while_deletes_are_off, statements, subject
 
 pytestmark = pytest.mark.anyio
 
-State = Callable[[], Any]
 COGNITO_POOL = "us-east-1_Abc123"
 
 
 def v2(endpoint: str) -> Any:
-    return boto3.client("apigatewayv2", region_name=REGION, endpoint_url=endpoint)
+    return sandbox_client("apigatewayv2", endpoint)
 
 
 def routes_of(endpoint: str, api_id: str) -> dict[str, dict[str, Any]]:
@@ -60,14 +59,12 @@ def after(line: str) -> str:
 
 
 async def change(
-    session: Client, state: State, tool: str, args: dict[str, Any], repeat: bool = True
+    session: Client, tool: str, args: dict[str, Any], repeat: bool = True
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Preview (no write), apply with the token (every step applied), then ask again (empty plan)."""
-    before = state()
+    """Preview, apply with the token (every step applied), then ask again (empty plan)."""
     preview = await call_ok(session, tool, args)
     plan = preview["plan"]
     assert plan["steps"] and plan["diff"], plan
-    assert state() == before
     applied = await call_ok(session, tool, {**args, "dry_run": False, "plan_token": plan["token"]})
     assert "failed" not in applied, applied
     assert applied["applied"] == len(ops(plan))
@@ -107,13 +104,13 @@ async def make_api(session: Client, **overrides: Any) -> str:
 
 
 async def test_add_route_lambda_reuses_the_identical_integration(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         before = integrations_of(moto_endpoint, api_id)
         route = {"route_key": "POST /orders", "lambda_arn": FUNCTION}
-        plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
+        plan, _ = await change(session, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_route"]
     assert plan["diff"] == ["+ route POST /orders = lambda:apigw-mcp-sandbox-fn"]
     assert integrations_of(moto_endpoint, api_id) == before
@@ -122,13 +119,13 @@ async def test_add_route_lambda_reuses_the_identical_integration(
 
 
 async def test_add_route_lambda_of_a_new_function_adds_integration_and_permission(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     second = create_function(moto_endpoint, sandbox)
     async with client() as session:
         api_id = await make_api(session)
         route = {"route_key": "POST /orders", "lambda_arn": second, "timeout_ms": 9000}
-        plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
+        plan, _ = await change(session, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_integration", "create_route", "add_permission"]
     assert rows(plan, "integration lambda:apigw-mcp-second-fn") == [
         "+ integration lambda:apigw-mcp-second-fn"
@@ -143,13 +140,11 @@ async def test_add_route_lambda_of_a_new_function_adds_integration_and_permissio
     assert integration["IntegrationUri"] == second and integration["TimeoutInMillis"] == 9000
 
 
-async def test_add_route_https(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
-) -> None:
+async def test_add_route_https(client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str) -> None:
     async with client() as session:
         api_id = await make_api(session)
         route = {"route_key": "ANY /legacy/{proxy+}", "url": "https://legacy.example.com/api"}
-        plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
+        plan, _ = await change(session, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_integration", "create_route"]
     # A route to a new integration: the diff names both, the steps wire the route to it.
     assert plan["diff"] == [
@@ -167,13 +162,13 @@ async def test_add_route_https(
 
 
 async def test_add_route_to_an_existing_integration_id(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         (integration_id,) = integrations_of(moto_endpoint, api_id)
         route = {"route_key": "DELETE /orders/{id}", "integration_id": integration_id, "auth": "users"}
-        plan, _ = await change(session, state, "add_route", {"api_id": api_id, "route": route})
+        plan, _ = await change(session, "add_route", {"api_id": api_id, "route": route})
     assert ops(plan) == ["create_route"]
     assert plan["steps"][0]["params"]["Target"] == f"integrations/{integration_id}"
     created = routes_of(moto_endpoint, api_id)["DELETE /orders/{id}"]
@@ -183,22 +178,22 @@ async def test_add_route_to_an_existing_integration_id(
 
 
 async def test_add_route_that_exists_differently_points_to_update_route(
-    client: ClientFactory, sandbox: SeedInfo, state: State
+    client: ClientFactory, recording: Recording
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
-        before = state()
+        recording.clear()
         route = {"route_key": "GET /orders", "url": "https://other.example.com"}
         result = await session.call_tool("add_route", {"api_id": api_id, "route": route})
     assert result.is_error and "update_route" in text_of(result) and "route.route_key" in text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
 # update_route
 
 
 async def test_update_route_changes_only_the_given_fields(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     second = create_function(moto_endpoint, sandbox)
     routes = [
@@ -209,7 +204,7 @@ async def test_update_route_changes_only_the_given_fields(
         api_id = await make_api(session, routes=routes)
         before = routes_of(moto_endpoint, api_id)["GET /orders"]
         args = {"api_id": api_id, "route_key": "GET /orders", "change": {"lambda_arn": second}}
-        plan, _ = await change(session, state, "update_route", args)
+        plan, _ = await change(session, "update_route", args)
     assert ops(plan) == ["create_integration", "update_route", "add_permission"]
     assert rows(plan, "route GET /orders") == [
         "~ route GET /orders: lambda:apigw-mcp-sandbox-fn | JWT:users [orders/read]"
@@ -222,24 +217,24 @@ async def test_update_route_changes_only_the_given_fields(
 
 
 async def test_update_route_timeout_alone_changes_the_timeout(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         args = {"api_id": api_id, "route_key": "GET /orders", "change": {"timeout_ms": 5000}}
-        plan, _ = await change(session, state, "update_route", args)
+        plan, _ = await change(session, "update_route", args)
     assert "update_integration" in ops(plan)
     assert [i["TimeoutInMillis"] for i in integrations_of(moto_endpoint, api_id).values()] == [5000]
 
 
 async def test_update_route_to_jwt_with_scopes_and_back_to_none(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         secure = {"auth": "users", "scopes": ["orders/write", "orders/read"]}
         args = {"api_id": api_id, "route_key": "GET /orders/{id}", "change": secure}
-        plan, _ = await change(session, state, "update_route", args)
+        plan, _ = await change(session, "update_route", args)
         assert ops(plan) == ["update_route"]
         assert after(rows(plan, "route GET /orders/{id}")[0]) == (
             "lambda:apigw-mcp-sandbox-fn | JWT:users [orders/read orders/write]"
@@ -250,7 +245,7 @@ async def test_update_route_to_jwt_with_scopes_and_back_to_none(
         assert sorted(route["AuthorizationScopes"]) == ["orders/read", "orders/write"]
 
         args = {"api_id": api_id, "route_key": "GET /orders/{id}", "change": {"auth": "NONE", "scopes": []}}
-        plan, _ = await change(session, state, "update_route", args)
+        plan, _ = await change(session, "update_route", args)
     assert ops(plan) == ["update_route"]
     assert after(rows(plan, "route GET /orders/{id}")[0]) == "lambda:apigw-mcp-sandbox-fn"
     assert any("no authorization" in w for w in plan["warnings"])
@@ -258,7 +253,7 @@ async def test_update_route_to_jwt_with_scopes_and_back_to_none(
 
 
 async def test_update_route_auth_none_alone_drops_the_scopes(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     """Scopes only mean something with a JWT authorizer: auth=NONE must not need scopes=[] as well."""
     routes = [
@@ -268,7 +263,7 @@ async def test_update_route_auth_none_alone_drops_the_scopes(
     async with client() as session:
         api_id = await make_api(session, routes=routes)
         args = {"api_id": api_id, "route_key": "GET /orders", "change": {"auth": "NONE"}}
-        plan, _ = await change(session, state, "update_route", args)
+        plan, _ = await change(session, "update_route", args)
     assert ops(plan) == ["update_route"]
     assert routes_of(moto_endpoint, api_id)["GET /orders"]["AuthorizationType"] == "NONE"
 
@@ -277,7 +272,7 @@ async def test_update_route_auth_none_alone_drops_the_scopes(
 
 
 async def test_delete_route_needs_deletes_and_removes_its_orphan_integration(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, recording: Recording
 ) -> None:
     routes = [
         {"route_key": "GET /orders", "lambda_arn": FUNCTION},
@@ -287,10 +282,10 @@ async def test_delete_route_needs_deletes_and_removes_its_orphan_integration(
         api_id = await make_api(session, routes=routes)
     args = {"api_id": api_id, "route_key": "ANY /legacy/{proxy+}"}
     async with client() as session:
-        refused = await refused_while_deletes_are_off(session, state, "delete_route", args)
+        refused = await refused_while_deletes_are_off(session, recording, "delete_route", args)
     assert ops(refused) == ["delete_route", "delete_integration"]
     async with client(allow_deletes=True) as session:
-        plan, _ = await change(session, state, "delete_route", args, repeat=False)
+        plan, _ = await change(session, "delete_route", args, repeat=False)
     assert ops(plan) == ["delete_route", "delete_integration"]
     assert action(rows(plan, "route ANY /legacy/{proxy+}")[0]) == "-"
     assert any("deletes live resources" in w for w in plan["warnings"])
@@ -299,12 +294,12 @@ async def test_delete_route_needs_deletes_and_removes_its_orphan_integration(
 
 
 async def test_delete_route_keeps_an_integration_still_in_use(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client(allow_deletes=True) as session:
         api_id = await make_api(session)
         plan, _ = await change(
-            session, state, "delete_route", {"api_id": api_id, "route_key": "GET /orders/{id}"}, repeat=False
+            session, "delete_route", {"api_id": api_id, "route_key": "GET /orders/{id}"}, repeat=False
         )
     assert ops(plan) == ["delete_route"]
     assert len(integrations_of(moto_endpoint, api_id)) == 1
@@ -314,13 +309,13 @@ async def test_delete_route_keeps_an_integration_still_in_use(
 
 
 async def test_configure_cors_with_jwt_on_any_proxy_adds_an_open_options_route(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     routes = [{"route_key": "ANY /{proxy+}", "lambda_arn": FUNCTION, "auth": "users"}]
     cors = {"allow_origins": ["https://app.example.com"], "allow_headers": ["Authorization"]}
     async with client() as session:
         api_id = await make_api(session, routes=routes)
-        plan, _ = await change(session, state, "configure_cors", {"api_id": api_id, "cors": cors})
+        plan, _ = await change(session, "configure_cors", {"api_id": api_id, "cors": cors})
         assert ops(plan) == ["update_api", "create_route"]
         assert action(rows(plan, "cors")[0]) == "+"
         assert after(rows(plan, "route OPTIONS /{proxy+}")[0]) == "lambda:apigw-mcp-sandbox-fn"
@@ -333,19 +328,19 @@ async def test_configure_cors_with_jwt_on_any_proxy_adds_an_open_options_route(
         api = v2(moto_endpoint).get_api(ApiId=api_id)
         assert api["CorsConfiguration"]["AllowOrigins"] == ["https://app.example.com"]
 
-        removed, _ = await change(session, state, "configure_cors", {"api_id": api_id, "cors": None})
+        removed, _ = await change(session, "configure_cors", {"api_id": api_id, "cors": None})
     assert ops(removed) == ["delete_cors_configuration"]
     assert action(rows(removed, "cors")[0]) == "-"
     assert not v2(moto_endpoint).get_api(ApiId=api_id).get("CorsConfiguration")
 
 
 async def test_configure_cors_without_authorizers_needs_no_options_route(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     cors = {"allow_origins": ["*"], "allow_methods": ["GET"]}
     async with client() as session:
         api_id = await make_api(session)
-        plan, _ = await change(session, state, "configure_cors", {"api_id": api_id, "cors": cors})
+        plan, _ = await change(session, "configure_cors", {"api_id": api_id, "cors": cors})
     assert ops(plan) == ["update_api"]
     assert any("No OPTIONS route needed" in w for w in plan["warnings"])
     assert any("any origin" in w for w in plan["warnings"])
@@ -356,7 +351,7 @@ async def test_configure_cors_without_authorizers_needs_no_options_route(
 
 
 async def test_add_jwt_authorizer_with_issuer_and_audience(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     args = {
         "name": "partners",
@@ -367,7 +362,7 @@ async def test_add_jwt_authorizer_with_issuer_and_audience(
     }
     async with client() as session:
         api_id = await make_api(session)
-        plan, _ = await change(session, state, "add_jwt_authorizer", {"api_id": api_id, **args})
+        plan, _ = await change(session, "add_jwt_authorizer", {"api_id": api_id, **args})
         described = await call_ok(session, "describe_api", {"api_id": api_id})
     assert ops(plan) == ["create_authorizer", "update_route"]
     assert rows(plan, "authorizer partners") == ["+ authorizer partners"]
@@ -395,12 +390,12 @@ async def test_add_jwt_authorizer_with_issuer_and_audience(
 
 
 async def test_add_jwt_authorizer_updates_an_existing_one_field_by_field(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     args = {"name": "users", "issuer": ISSUER, "audience": ["shop-api", "mobile"], "routes": []}
     async with client() as session:
         api_id = await make_api(session)
-        plan, _ = await change(session, state, "add_jwt_authorizer", {"api_id": api_id, **args})
+        plan, _ = await change(session, "add_jwt_authorizer", {"api_id": api_id, **args})
     assert ops(plan) == ["update_authorizer"]
     assert rows(plan, "authorizer users") == [
         '~ authorizer users.audience: ["shop-api"] -> ["mobile","shop-api"]'
@@ -410,7 +405,7 @@ async def test_add_jwt_authorizer_updates_an_existing_one_field_by_field(
 
 
 async def test_add_jwt_authorizer_from_a_cognito_pool(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     args = {
         "name": "cognito",
@@ -420,7 +415,7 @@ async def test_add_jwt_authorizer_from_a_cognito_pool(
     }
     async with client() as session:
         api_id = await make_api(session)
-        plan, _ = await change(session, state, "add_jwt_authorizer", {"api_id": api_id, **args})
+        plan, _ = await change(session, "add_jwt_authorizer", {"api_id": api_id, **args})
     issuer = f"https://cognito-idp.us-east-1.amazonaws.com/{COGNITO_POOL}"
     assert ops(plan) == ["create_authorizer", "update_route"]
     assert rows(plan, "authorizer cognito") == ["+ authorizer cognito"]
@@ -436,7 +431,7 @@ async def test_add_jwt_authorizer_from_a_cognito_pool(
 
 
 async def test_add_lambda_authorizer_plans_its_invoke_permission(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     checker = create_function(moto_endpoint, sandbox, "apigw-mcp-authorizer-fn")
     args = {
@@ -448,7 +443,7 @@ async def test_add_lambda_authorizer_plans_its_invoke_permission(
     }
     async with client() as session:
         api_id = await make_api(session)
-        plan, _ = await change(session, state, "add_lambda_authorizer", {"api_id": api_id, **args})
+        plan, _ = await change(session, "add_lambda_authorizer", {"api_id": api_id, **args})
         described = await call_ok(session, "describe_api", {"api_id": api_id})
     assert ops(plan) == ["create_authorizer", "update_route", "add_permission"]
     create = plan["steps"][0]["params"]
@@ -476,13 +471,13 @@ async def test_add_lambda_authorizer_plans_its_invoke_permission(
 
 
 async def test_deploy_stage_creates_prod_with_throttle_and_access_log(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     args = {"stage_name": "prod", "throttle": {"burst": 200, "rate": 100}, "access_log": True}
     group = "/aws/apigateway/shop/prod"
     async with client() as session:
         api_id = await make_api(session)
-        plan, _ = await change(session, state, "deploy_stage", {"api_id": api_id, **args})
+        plan, _ = await change(session, "deploy_stage", {"api_id": api_id, **args})
         described = await call_ok(session, "describe_api", {"api_id": api_id})
     assert ops(plan) == ["create_log_group", "create_stage"]
     assert plan["steps"][0]["params"] == {"logGroupName": group, "tags": {"apigw-mcp:managed": "true"}}
@@ -495,7 +490,7 @@ async def test_deploy_stage_creates_prod_with_throttle_and_access_log(
     stage = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="prod")
     assert stage["AccessLogSettings"]["DestinationArn"] == arn
     assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 200
-    logs = boto3.client("logs", region_name=REGION, endpoint_url=moto_endpoint)
+    logs = sandbox_client("logs", moto_endpoint)
     assert [g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]] == [
         group
     ]
@@ -505,15 +500,13 @@ async def test_deploy_stage_creates_prod_with_throttle_and_access_log(
 
 
 async def test_deploy_stage_again_changes_only_what_differs(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         first = {"api_id": api_id, "stage_name": "prod", "throttle": {"burst": 200, "rate": 100}}
-        await change(session, state, "deploy_stage", {**first, "variables": {"env": "prod"}})
-        plan, _ = await change(
-            session, state, "deploy_stage", {**first, "throttle": {"burst": 0, "rate": 100}}
-        )
+        await change(session, "deploy_stage", {**first, "variables": {"env": "prod"}})
+        plan, _ = await change(session, "deploy_stage", {**first, "throttle": {"burst": 0, "rate": 100}})
     assert ops(plan) == ["update_stage"]
     params = plan["steps"][0]["params"]
     assert params == {
@@ -529,12 +522,12 @@ async def test_deploy_stage_again_changes_only_what_differs(
 
 
 async def test_deploy_stage_route_throttle(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     args = {"stage_name": "prod", "route_throttle": {"GET /orders": {"burst": 10, "rate": 5}}}
     async with client() as session:
         api_id = await make_api(session)
-        plan, _ = await change(session, state, "deploy_stage", {"api_id": api_id, **args})
+        plan, _ = await change(session, "deploy_stage", {"api_id": api_id, **args})
     assert plan["steps"][0]["params"]["RouteSettings"] == {
         "GET /orders": {"ThrottlingBurstLimit": 10, "ThrottlingRateLimit": 5.0}
     }
@@ -543,30 +536,27 @@ async def test_deploy_stage_route_throttle(
 
 
 async def test_deploy_stage_with_a_json_log_format(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     """The usual access log format is JSON text: it must reach the stage as that text."""
     log_format = '{"requestId":"$context.requestId","status":"$context.status"}'
     async with client() as session:
         api_id = await make_api(session)
         args = {"api_id": api_id, "stage_name": "prod", "log_format": log_format}
-        plan, _ = await change(session, state, "deploy_stage", args)
+        plan, _ = await change(session, "deploy_stage", args)
     assert ops(plan) == ["create_log_group", "create_stage"]
     stage = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="prod")
     assert stage["AccessLogSettings"]["Format"] == log_format
 
 
 async def test_deploy_true_on_a_manual_stage_plans_a_deployment(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
-        await change(
-            session, state, "deploy_stage", {"api_id": api_id, "stage_name": "beta", "auto_deploy": False}
-        )
+        await change(session, "deploy_stage", {"api_id": api_id, "stage_name": "beta", "auto_deploy": False})
         plan, applied = await change(
             session,
-            state,
             "deploy_stage",
             {"api_id": api_id, "stage_name": "beta", "deploy": True},
             repeat=False,
@@ -583,31 +573,31 @@ async def test_deploy_true_on_a_manual_stage_plans_a_deployment(
 
 
 async def test_deploy_true_on_an_auto_deploy_stage_is_refused(
-    client: ClientFactory, sandbox: SeedInfo, state: State
+    client: ClientFactory, recording: Recording
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
-        before = state()
+        recording.clear()
         result = await session.call_tool(
             "deploy_stage", {"api_id": api_id, "stage_name": "$default", "deploy": True}
         )
     assert result.is_error and "deploy" in text_of(result) and "auto_deploy=false" in text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
 # ensure_lambda_permission
 
 
 async def test_ensure_lambda_permission_restores_a_removed_statement(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         empty = await call_ok(session, "ensure_lambda_permission", {"api_id": api_id})
         assert "steps" not in empty["plan"] and "diff" not in empty["plan"]
-        lam = boto3.client("lambda", region_name=REGION, endpoint_url=moto_endpoint)
+        lam = sandbox_client("lambda", moto_endpoint)
         lam.remove_permission(FunctionName=FUNCTION, StatementId=f"apigw-mcp-{api_id}")
-        plan, _ = await change(session, state, "ensure_lambda_permission", {"api_id": api_id})
+        plan, _ = await change(session, "ensure_lambda_permission", {"api_id": api_id})
     assert ops(plan) == ["add_permission"]
     params = plan["steps"][0]["params"]
     assert params["FunctionName"] == FUNCTION and params["StatementId"] == f"apigw-mcp-{api_id}"
@@ -620,18 +610,18 @@ async def test_ensure_lambda_permission_restores_a_removed_statement(
 
 
 async def test_delete_stage(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, recording: Recording
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
-        await change(session, state, "deploy_stage", {"api_id": api_id, "stage_name": "prod"})
+        await change(session, "deploy_stage", {"api_id": api_id, "stage_name": "prod"})
         args = {"api_id": api_id, "stage_name": "prod"}
-        assert ops(await refused_while_deletes_are_off(session, state, "delete_stage", args)) == [
+        assert ops(await refused_while_deletes_are_off(session, recording, "delete_stage", args)) == [
             "delete_stage"
         ]
     async with client(allow_deletes=True) as session:
         plan, _ = await change(
-            session, state, "delete_stage", {"api_id": api_id, "stage_name": "prod"}, repeat=False
+            session, "delete_stage", {"api_id": api_id, "stage_name": "prod"}, repeat=False
         )
     assert ops(plan) == ["delete_stage"]
     assert action(rows(plan, "stage prod")[0]) == "-"
@@ -639,14 +629,14 @@ async def test_delete_stage(
 
 
 async def test_delete_api_lists_what_is_lost_and_needs_deletes(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, recording: Recording
 ) -> None:
     async with client() as session:
         api_id = await make_api(session, stages=[{"name": "prod"}], default_stage=True)
-        refused = await refused_while_deletes_are_off(session, state, "delete_api", {"api_id": api_id})
+        refused = await refused_while_deletes_are_off(session, recording, "delete_api", {"api_id": api_id})
         assert "Applying is refused now: the plan deletes 2 resource(s)" in " ".join(refused["warnings"])
     async with client(allow_deletes=True) as session:
-        plan, applied = await change(session, state, "delete_api", {"api_id": api_id}, repeat=False)
+        plan, applied = await change(session, "delete_api", {"api_id": api_id}, repeat=False)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
     assert ops(plan) == ["remove_permission", "delete_api"]
     lost = {subject(line) for line in plan["diff"] if action(line) == "-"}
@@ -668,16 +658,16 @@ async def test_delete_api_lists_what_is_lost_and_needs_deletes(
 
 
 async def test_undo_of_add_route_deletes_it(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, recording: Recording
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         route = {"route_key": "POST /orders", "lambda_arn": FUNCTION}
-        _, applied = await change(session, state, "add_route", {"api_id": api_id, "route": route})
-        refused = await refused_while_deletes_are_off(session, state, "undo", {"handle": applied["undo"]})
+        _, applied = await change(session, "add_route", {"api_id": api_id, "route": route})
+        refused = await refused_while_deletes_are_off(session, recording, "undo", {"handle": applied["undo"]})
         assert ops(refused) == ["delete_route"]
     async with client(allow_deletes=True) as session:
-        plan, _ = await change(session, state, "undo", {"handle": applied["undo"]})
+        plan, _ = await change(session, "undo", {"handle": applied["undo"]})
     assert ops(plan) == ["delete_route"]
     assert action(rows(plan, "route POST /orders")[0]) == "-"
     assert any("cannot come back" in w for w in plan["warnings"])
@@ -685,16 +675,14 @@ async def test_undo_of_add_route_deletes_it(
 
 
 async def test_undo_of_a_stage_update_restores_the_old_throttle(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         first = {"api_id": api_id, "stage_name": "prod", "throttle": {"burst": 200, "rate": 100}}
-        await change(session, state, "deploy_stage", first)
-        _, applied = await change(
-            session, state, "deploy_stage", {**first, "throttle": {"burst": 5, "rate": 1}}
-        )
-        plan, _ = await change(session, state, "undo", {"handle": applied["undo"]})
+        await change(session, "deploy_stage", first)
+        _, applied = await change(session, "deploy_stage", {**first, "throttle": {"burst": 5, "rate": 1}})
+        plan, _ = await change(session, "undo", {"handle": applied["undo"]})
     assert ops(plan) == ["update_stage"]
     assert after(rows(plan, "stage prod")[0]) == "burst 200, rate 100/s"
     settings = v2(moto_endpoint).get_stage(ApiId=api_id, StageName="prod")["DefaultRouteSettings"]
@@ -702,27 +690,27 @@ async def test_undo_of_a_stage_update_restores_the_old_throttle(
 
 
 async def test_undo_of_create_http_api_deletes_the_api(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
-    nothing = state()
+    nothing = moto_state(moto_endpoint)
     request = base_request()
     async with client() as session:
-        _, applied = await change(session, state, "create_http_api", request)
+        _, applied = await change(session, "create_http_api", request)
     async with client(allow_deletes=True) as session:
-        plan, _ = await change(session, state, "undo", {"handle": applied["undo"]}, repeat=False)
+        plan, _ = await change(session, "undo", {"handle": applied["undo"]}, repeat=False)
         assert (await call_ok(session, "list_apis", {}))["apis"] == []
     assert ops(plan) == ["remove_permission", "delete_api"]
-    assert state() == nothing
+    assert moto_state(moto_endpoint) == nothing
 
 
 async def test_undo_of_create_http_api_again_is_an_empty_plan(
-    client: ClientFactory, sandbox: SeedInfo, state: State
+    client: ClientFactory, sandbox: SeedInfo
 ) -> None:
     """Undo is idempotent like every mutating tool: once the API is gone, asking again plans nothing."""
     async with client() as session:
-        _, applied = await change(session, state, "create_http_api", base_request())
+        _, applied = await change(session, "create_http_api", base_request())
     async with client(allow_deletes=True) as session:
-        await change(session, state, "undo", {"handle": applied["undo"]}, repeat=False)
+        await change(session, "undo", {"handle": applied["undo"]}, repeat=False)
         again = await session.call_tool("undo", {"handle": applied["undo"]})
     assert not again.is_error, text_of(again)
     plan = (again.structured_content or {})["plan"]
@@ -730,7 +718,7 @@ async def test_undo_of_create_http_api_again_is_an_empty_plan(
 
 
 async def test_undo_of_delete_api_recreates_it_under_a_new_id(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     routes = [
         {"route_key": "GET /orders", "lambda_arn": FUNCTION, "auth": "users", "scopes": ["orders/read"]},
@@ -738,8 +726,8 @@ async def test_undo_of_delete_api_recreates_it_under_a_new_id(
     ]
     async with client(allow_deletes=True) as session:
         api_id = await make_api(session, routes=routes, stages=[{"name": "prod", "access_log": True}])
-        _, deleted = await change(session, state, "delete_api", {"api_id": api_id}, repeat=False)
-        plan, recreated = await change(session, state, "undo", {"handle": deleted["undo"]}, repeat=False)
+        _, deleted = await change(session, "delete_api", {"api_id": api_id}, repeat=False)
+        plan, recreated = await change(session, "undo", {"handle": deleted["undo"]}, repeat=False)
         described = await call_ok(session, "describe_api", {"api_id": recreated["api_id"]})
     assert recreated["api_id"] != api_id
     assert ops(plan)[0] == "create_api" and "add_permission" in ops(plan)
@@ -754,41 +742,35 @@ async def test_undo_of_delete_api_recreates_it_under_a_new_id(
 
 
 async def test_undo_of_delete_api_twice_does_not_make_a_second_api(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     """Repeating an applied undo of delete_api must not plan another copy of the API."""
     async with client(allow_deletes=True) as session:
         api_id = await make_api(session)
-        _, deleted = await change(session, state, "delete_api", {"api_id": api_id}, repeat=False)
-        await change(session, state, "undo", {"handle": deleted["undo"]}, repeat=False)
-        before = state()
+        _, deleted = await change(session, "delete_api", {"api_id": api_id}, repeat=False)
+        await change(session, "undo", {"handle": deleted["undo"]}, repeat=False)
         again = await session.call_tool("undo", {"handle": deleted["undo"]})
     plan = (again.structured_content or {}).get("plan", {})
     assert again.is_error or "steps" not in plan, plan.get("summary")
-    assert state() == before
     assert len(v2(moto_endpoint).get_apis()["Items"]) == 1
 
 
-async def test_undo_with_a_garbage_handle_names_handle(
-    client: ClientFactory, sandbox: SeedInfo, state: State
-) -> None:
-    before = state()
+async def test_undo_with_a_garbage_handle_names_handle(client: ClientFactory, recording: Recording) -> None:
     async with client(allow_deletes=True) as session:
         result = await session.call_tool("undo", {"handle": "not-a-handle!"})
     assert result.is_error
     assert text_of(result).startswith("handle:") or "handle:" in text_of(result)
     assert "undo" in text_of(result) and "Traceback" not in text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
 async def test_describe_api_shows_authorizers_and_stages(
-    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str
 ) -> None:
     async with client() as session:
         api_id = await make_api(session)
         await change(
             session,
-            state,
             "deploy_stage",
             {"api_id": api_id, "stage_name": "prod", "throttle": {"burst": 10, "rate": 5}},
         )
@@ -962,18 +944,17 @@ async def test_rejects(
     args: Args,
     expected: list[str],
     client: ClientFactory,
-    sandbox: SeedInfo,
-    state: State,
+    recording: Recording,
 ) -> None:
     async with client(allow_deletes=True) as session:
         api_id = await make_api(session)
-        before = state()
+        recording.clear()
         result = await session.call_tool(tool, args(api_id))
     assert result.is_error, (case, result.structured_content)
     for fragment in expected:
         assert fragment in text_of(result), (case, text_of(result))
     assert "Traceback" not in text_of(result) and "validation error for" not in text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
 UNMANAGED: list[tuple[str, Args]] = [
@@ -992,13 +973,13 @@ UNMANAGED: list[tuple[str, Args]] = [
     ("tool", "args"), UNMANAGED, ids=[f"rejects_unmanaged_api_{c[0]}" for c in UNMANAGED]
 )
 async def test_rejects_unmanaged_api(
-    tool: str, args: Args, client: ClientFactory, sandbox: SeedInfo, moto_endpoint: str, state: State
+    tool: str, args: Args, client: ClientFactory, moto_endpoint: str, recording: Recording
 ) -> None:
     api_id = v2(moto_endpoint).create_api(Name="legacy", ProtocolType="HTTP")["ApiId"]
     v2(moto_endpoint).create_route(ApiId=api_id, RouteKey="GET /x")
-    before = state()
+    recording.clear()
     async with client(allow_deletes=True) as session:
         result = await session.call_tool(tool, args(api_id))
     assert result.is_error, tool
     assert "APIGW_MCP_API_IDS" in text_of(result) and api_id in text_of(result), text_of(result)
-    assert state() == before
+    assert recording.writes() == []

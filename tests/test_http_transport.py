@@ -26,9 +26,9 @@ from mcp.client.streamable_http import streamable_http_client
 
 from apigw_mcp.server.cli import main as cli_main
 
-from .conftest import HANDLE_KEY
+from .conftest import HANDLE_KEY, SERIAL
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, SERIAL]  # picks free ports
 
 TOKEN = "http-test-token-5f1c0e8a9b7d4e2f"
 OFF_LOOPBACK = "127.0.0.2"

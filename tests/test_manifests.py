@@ -43,6 +43,7 @@ from mcp import Client, StdioServerParameters
 from apigw_mcp.server.cli import _parser
 from apigw_mcp.server.settings import Settings
 
+from .conftest import SERIAL
 from .helpers import orders_request, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,6 +266,7 @@ def test_stdio_package_and_plugin_run_the_same_command() -> None:
 # --- the wheel ------------------------------------------------------------------------------------------
 
 
+@SERIAL
 def test_wheel_carries_the_skill_once(built_wheel: Path) -> None:
     with zipfile.ZipFile(built_wheel) as wheel:
         names = wheel.namelist()
@@ -283,6 +285,7 @@ def fresh_env() -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith(drop)}, "APIGW_MCP_AUDIT_LOG": "off"}
 
 
+@SERIAL
 @pytest.mark.anyio
 async def test_wheel_with_sandbox_extra_serves_from_a_fresh_venv(built_wheel: Path, tmp_path: Path) -> None:
     """What ``uvx --from 'apigw-mcp[sandbox]' apigw-mcp serve --sandbox`` does, with pip into a new venv."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
-
 from .conftest import ClientFactory
 from .helpers import FUNCTION, orders_request, preview_and_apply, text_of
+from .recorder import Recording
 
 pytestmark = pytest.mark.anyio
 
@@ -146,17 +144,15 @@ async def test_bad_input(
     args: dict[str, Any],
     expected: list[str],
     client: ClientFactory,
-    sandbox: SeedInfo,
-    state: Callable[[], Any],
+    recording: Recording,
 ) -> None:
-    before = state()
     async with client() as session:
         result = await session.call_tool("create_http_api", args)
     assert result.is_error, case
     for fragment in expected:
         assert fragment in text_of(result), (case, text_of(result))
     assert "Traceback" not in text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
 SCOPE_RULES: list[tuple[str, dict[str, Any], list[str]]] = [
@@ -180,60 +176,55 @@ async def test_scope_rule(
     settings: dict[str, Any],
     expected: list[str],
     client: ClientFactory,
-    sandbox: SeedInfo,
-    state: Callable[[], Any],
+    recording: Recording,
 ) -> None:
-    before = state()
     async with client(**settings) as session:
         result = await session.call_tool("create_http_api", orders_request())
     assert result.is_error, case
     for fragment in expected:
         assert fragment in text_of(result), (case, text_of(result))
-    assert state() == before
+    assert recording.writes() == []
 
 
 async def test_read_only_from_the_environment_is_refused_once_naming_the_variable(
-    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any], monkeypatch: pytest.MonkeyPatch
+    client: ClientFactory, recording: Recording, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A dry run too: one refusal for the whole call, naming how read-only was set."""
     monkeypatch.setenv("APIGW_MCP_READ_ONLY", "true")
-    before = state()
     async with client() as session:
         result = await session.call_tool("create_http_api", orders_request())
     assert result.is_error and "refused (read-only)" in text_of(result), text_of(result)
     assert "(APIGW_MCP_READ_ONLY=true)" in text_of(result)
     assert text_of(result).count("the server is read-only") == 1, text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
 async def test_rejects_apply_in_read_only_even_with_a_token(
-    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any]
+    client: ClientFactory, recording: Recording
 ) -> None:
     async with client() as session:
         token = (await session.call_tool("create_http_api", orders_request())).structured_content["plan"][
             "token"
         ]
-    before = state()
+    recording.clear()
     async with client(read_only=True) as session:
         result = await session.call_tool(
             "create_http_api", {**orders_request(), "dry_run": False, "plan_token": token}
         )
     assert result.is_error and "read-only" in text_of(result)
-    assert state() == before
+    assert recording.writes() == []
 
 
-async def test_rejects_token_after_scope_changed(
-    client: ClientFactory, sandbox: SeedInfo, state: Callable[[], Any]
-) -> None:
+async def test_rejects_token_after_scope_changed(client: ClientFactory, recording: Recording) -> None:
     async with client() as session:
         await preview_and_apply(session, orders_request())
         token = (
             await session.call_tool("create_http_api", orders_request(description="x"))
         ).structured_content["plan"]["token"]
-    before = state()
+    recording.clear()
     async with client(api_name_prefixes=["orders"]) as session:
         result = await session.call_tool(
             "create_http_api", {**orders_request(description="x"), "dry_run": False, "plan_token": token}
         )
     assert result.is_error and "scope settings changed" in text_of(result)
-    assert state() == before
+    assert recording.writes() == []

@@ -41,6 +41,7 @@ from .helpers import FUNCTION, text_of
 from .test_consent import ACCEPT, Asker
 from .test_stdio_robust import serve_args, serve_env
 
+pytestmark = pytest.mark.xdist_group(__name__)  # the typed and live transcripts are made on one worker
 AKIA = "AKIAQZ7XPLANTED4KEY1"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYPLANTED9KE"  # '+' is refused in a stage variable
 SECRET_KEY_PLAIN = "wJalrXUtnFEMIK7MDENGbPxRfiCYPLANTED9KEYa"
