@@ -118,7 +118,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def fleet() -> Iterator[Fleet]:
     """Sandbox, then servers A and B (started together), all stopped on the way out."""
-    from apigw_mcp.server.sandbox import Sandbox
+    from apigw_mcp.server.sandbox.launcher import Sandbox
 
     with ExitStack() as stack:
         box = stack.enter_context(Sandbox(REGION))

@@ -171,7 +171,7 @@ async def run(box: Any) -> list[dict[str, Any]]:
 
 def main() -> None:
     from apigw_mcp.server.cli_support import sandbox_credentials
-    from apigw_mcp.server.sandbox import Sandbox
+    from apigw_mcp.server.sandbox.launcher import Sandbox
 
     where = check_source()
     logging.getLogger("botocore.credentials").setLevel(logging.WARNING)

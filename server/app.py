@@ -13,16 +13,17 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, InputRequiredResult, Tool
 from pydantic import ValidationError
 
-from apigw_mcp.tools.errors import validation_message
-from apigw_mcp.tools.redact import redact_text
+from apigw_mcp.server.mcp_tools.diagnose import register_diagnose_tools
+from apigw_mcp.server.mcp_tools.http import register_http_tools
+from apigw_mcp.server.mcp_tools.reads import register_read_tools
+from apigw_mcp.server.mcp_tools.registry import registrar
+from apigw_mcp.tools.engine.errors import validation_message
+from apigw_mcp.tools.engine.redact import redact_text
 
 from . import package_version
 from .audit import AuditLog
 from .aws import AwsRuntime
-from .diagnose_tools import register_diagnose_tools
 from .http_serve import HttpBinding, server_auth
-from .http_tools import register_http_tools, registrar
-from .read_tools import register_read_tools
 from .runtime import Runtime
 from .settings import TOOLSETS, Settings
 from .skill_resources import register_skill

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from apigw_mcp.tools.redact import scrub
+from apigw_mcp.tools.engine.redact import scrub
 
 
 class AuditLog:

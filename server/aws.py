@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from apigw_mcp.tools.errors import AwsCallFailed, OutOfScope
+from apigw_mcp.tools.engine.errors import AwsCallFailed, OutOfScope
 
 from .settings import Settings
 

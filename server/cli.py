@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _iam_policy(args: argparse.Namespace) -> int:
     import json
 
-    from apigw_mcp.tools.iam_policy import PolicyError, build_policy
+    from apigw_mcp.tools.engine.iam_policy import PolicyError, build_policy
 
     from .settings import SettingsError, load_settings
 
@@ -165,8 +165,9 @@ def _iam_policy(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    from apigw_mcp.server.sandbox.launcher import Sandbox, SandboxError
+
     from .cli_support import sandbox_credentials
-    from .sandbox import Sandbox, SandboxError
 
     flags = {
         name: getattr(args, name)

@@ -17,9 +17,9 @@ from mcp_types import ElicitRequest, ElicitRequestFormParams, ElicitResult, Inpu
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
-from apigw_mcp.tools.consent import consent_message, consent_reasons
-from apigw_mcp.tools.errors import ApigwMcpError
-from apigw_mcp.tools.plan import Plan
+from apigw_mcp.tools.engine.consent import consent_message, consent_reasons
+from apigw_mcp.tools.engine.errors import ApigwMcpError
+from apigw_mcp.tools.engine.plan import Plan
 
 KEY = "apigw-mcp/confirm"
 _MODERN = "2026-07-28"

@@ -10,8 +10,9 @@ from typing import Any
 
 import anyio
 
+from apigw_mcp.server.sandbox.launcher import Sandbox, SandboxError
+
 from .cli_support import sandbox_credentials
-from .sandbox import Sandbox, SandboxError
 
 REGION = "us-east-1"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from apigw_mcp.tools.errors import AwsCallFailed
-from apigw_mcp.tools.plan import CREATED_ID, Plan, Step, resolve_refs
-from apigw_mcp.tools.redact import redact
-from apigw_mcp.tools.results import AppliedStep, ChangeResult, FailedStep
+from apigw_mcp.tools.engine.errors import AwsCallFailed
+from apigw_mcp.tools.engine.plan import CREATED_ID, Plan, Step, resolve_refs
+from apigw_mcp.tools.engine.redact import redact
+from apigw_mcp.tools.engine.results import AppliedStep, ChangeResult, FailedStep
 
 from .audit import AuditLog
 from .aws import AwsRuntime

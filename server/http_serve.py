@@ -19,7 +19,7 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import AnyHttpUrl
 
-from apigw_mcp.tools.redact import MASK
+from apigw_mcp.tools.engine.redact import MASK
 
 from .settings import Settings, SettingsError
 

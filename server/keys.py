@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from apigw_mcp.tools.signing import Signer, key_from_secret
+from apigw_mcp.tools.engine.signing import Signer, key_from_secret
 
 from .settings import Settings, state_dir
 

@@ -10,8 +10,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
-from apigw_mcp.tools.errors import ApigwMcpError, validation_message
-from apigw_mcp.tools.redact import redact_text, scrub
+from apigw_mcp.tools.engine.errors import ApigwMcpError, validation_message
+from apigw_mcp.tools.engine.redact import redact_text, scrub
 
 
 def result(model: BaseModel) -> CallToolResult:

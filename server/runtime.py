@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from apigw_mcp.tools.scope import Scope
-from apigw_mcp.tools.signing import Signer
+from apigw_mcp.tools.engine.scope import Scope
+from apigw_mcp.tools.engine.signing import Signer
 
 from .audit import AuditLog
 from .aws import AwsRuntime

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from apigw_mcp.tools.scope import Scope
+from apigw_mcp.tools.engine.scope import Scope
 
 TOOLSETS: dict[str, tuple[str, ...]] = {
     "read": ("list_apis", "describe_api", "list_functions"),

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from apigw_mcp.tools.errors import AwsCallFailed
-from apigw_mcp.tools.scope import MANAGED_TAG
+from apigw_mcp.tools.engine.errors import AwsCallFailed
+from apigw_mcp.tools.engine.scope import MANAGED_TAG
 
 if TYPE_CHECKING:
     from .aws import AwsRuntime

@@ -21,7 +21,7 @@ from botocore import loaders
 from mcp import Client
 
 from apigw_mcp.server.app import build_server
-from apigw_mcp.server.sandbox_ext import SeedInfo, apply_moto_extensions, seed
+from apigw_mcp.server.sandbox.ext import SeedInfo, apply_moto_extensions, seed
 from apigw_mcp.server.settings import load_settings
 
 from .helpers import sandbox_client

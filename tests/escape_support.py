@@ -24,10 +24,10 @@ import boto3
 from mcp import Client
 
 from apigw_mcp.server.app import build_server
-from apigw_mcp.server.sandbox_ext import seed
+from apigw_mcp.server.sandbox.ext import seed
 from apigw_mcp.server.settings import load_settings
-from apigw_mcp.tools.signing import Signer, key_from_secret
-from apigw_mcp.tools.undo import UndoRecord, encode
+from apigw_mcp.tools.engine.signing import Signer, key_from_secret
+from apigw_mcp.tools.kinds.http.undo import UndoRecord, encode
 
 from .conftest import ACCOUNT, HANDLE_KEY, RECORDING, REGION
 from .helpers import FUNCTION, call_ok, preview_and_apply, text_of

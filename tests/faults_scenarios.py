@@ -14,7 +14,7 @@ from typing import Any
 
 from mcp import Client
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .helpers import FUNCTION, preview_and_apply, sandbox_client
 from .test_e2e import create_function

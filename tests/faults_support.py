@@ -21,7 +21,7 @@ from mcp import Client
 
 from apigw_mcp.server.app import build_server
 from apigw_mcp.server.aws import AwsRuntime
-from apigw_mcp.server.sandbox_ext import SeedInfo, seed
+from apigw_mcp.server.sandbox.ext import SeedInfo, seed
 from apigw_mcp.server.settings import load_settings
 
 from .conftest import HANDLE_KEY, REGION

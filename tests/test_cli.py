@@ -38,7 +38,7 @@ def sandbox_processes() -> set[int]:
         try:
             if (
                 entry.name.isdigit()
-                and b"sandbox_process" in (entry / "cmdline").read_bytes()
+                and b"apigw_mcp.server.sandbox.process" in (entry / "cmdline").read_bytes()
                 and f"APIGW_MCP_TEST_MARK={MARK}".encode() in (entry / "environ").read_bytes()
             ):
                 found.add(int(entry.name))
@@ -142,7 +142,7 @@ def test_wheel_installs_under_one_namespace(built_wheel: Path) -> None:
     assert {
         "apigw_mcp/skill/SKILL.md",
         "apigw_mcp/server/app.py",
-        "apigw_mcp/tools/plan.py",
+        "apigw_mcp/tools/engine/plan.py",
         "apigw_mcp/server/py.typed",
         "apigw_mcp/tools/py.typed",
     } <= set(names)
@@ -154,8 +154,8 @@ def test_wheel_installs_under_one_namespace(built_wheel: Path) -> None:
 def test_sandbox_reseeds_after_reset_and_stops_on_exit(monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3
 
-    from apigw_mcp.server.sandbox import Sandbox
-    from apigw_mcp.server.sandbox_ext import SEED_FUNCTION
+    from apigw_mcp.server.sandbox.ext import SEED_FUNCTION
+    from apigw_mcp.server.sandbox.launcher import Sandbox
 
     monkeypatch.setenv("APIGW_MCP_TEST_MARK", MARK)
     before = sandbox_processes()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from apigw_mcp.tools.cors import Cors, normalise_live
+from apigw_mcp.tools.kinds.http.cors import Cors, normalise_live
 
 
 def make_cors(**config: Any) -> Cors:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools.describe import ApiDescription, describe
-from apigw_mcp.tools.redact import MASK, redact
+from apigw_mcp.tools.engine.redact import MASK, redact
+from apigw_mcp.tools.kinds.http.describe import ApiDescription, describe
 
 ENDPOINT = "https://abc123.execute-api.us-east-1.amazonaws.com"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:orders"

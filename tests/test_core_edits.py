@@ -1,4 +1,4 @@
-"""tools/http_edits.py: how each tool turns the live spec into the desired one, and the plan that follows."""
+"""tools/kinds/http/edits.py: how each tool turns the live spec into the desired one, and the plan."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools import http_edits as edits
-from apigw_mcp.tools.cors import Cors
-from apigw_mcp.tools.http_edits import RouteUpdate, StageChange
-from apigw_mcp.tools.http_inputs import AuthorizerInput, RouteInput
-from apigw_mcp.tools.http_live import LiveHttpApi, live_http_api
-from apigw_mcp.tools.http_planner import LiveExtras, PlanContext, plan_http_api
-from apigw_mcp.tools.http_spec import AccessLog, HttpApiSpec, RouteSpec, Throttle
-from apigw_mcp.tools.plan import Plan
-from apigw_mcp.tools.scope import MANAGED_TAG, Scope
+from apigw_mcp.tools.engine.plan import Plan
+from apigw_mcp.tools.engine.scope import MANAGED_TAG, Scope
+from apigw_mcp.tools.kinds.http import edits
+from apigw_mcp.tools.kinds.http.cors import Cors
+from apigw_mcp.tools.kinds.http.edits import RouteUpdate, StageChange
+from apigw_mcp.tools.kinds.http.inputs import AuthorizerInput, RouteInput
+from apigw_mcp.tools.kinds.http.live import LiveHttpApi, live_http_api
+from apigw_mcp.tools.kinds.http.planner import LiveExtras, PlanContext, plan_http_api
+from apigw_mcp.tools.kinds.http.spec import AccessLog, HttpApiSpec, RouteSpec, Throttle
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

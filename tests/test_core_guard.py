@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools.errors import OutOfScope
-from apigw_mcp.tools.guard import check, enforce
-from apigw_mcp.tools.operations import OPERATIONS
-from apigw_mcp.tools.plan import Effect, Plan, Step
-from apigw_mcp.tools.scope import MANAGED_TAG, Scope
+from apigw_mcp.tools.engine.errors import OutOfScope
+from apigw_mcp.tools.engine.guard import check, enforce
+from apigw_mcp.tools.engine.operations import OPERATIONS
+from apigw_mcp.tools.engine.plan import Effect, Plan, Step
+from apigw_mcp.tools.engine.scope import MANAGED_TAG, Scope
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"

@@ -1,4 +1,4 @@
-"""Tool argument models of tools/http_inputs.py: what they accept, refuse, and turn into the spec."""
+"""Tool argument models of tools/kinds/http/inputs.py: what they accept, refuse, and turn into the spec."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from apigw_mcp.tools.http_inputs import (
+from apigw_mcp.tools.kinds.http.inputs import (
     DEFAULT_LOG_FORMAT,
     AuthorizerInput,
     RouteInput,
@@ -16,7 +16,7 @@ from apigw_mcp.tools.http_inputs import (
     check_route_set,
     route_auth,
 )
-from apigw_mcp.tools.http_spec import AccessLog, AuthorizerSpec, Throttle
+from apigw_mcp.tools.kinds.http.spec import AccessLog, AuthorizerSpec, Throttle
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apigw_mcp.tools.netcheck import url_refusal
+from apigw_mcp.tools.engine.netcheck import url_refusal
 
 
 @pytest.mark.parametrize(

@@ -10,19 +10,19 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools.http_inputs import CreateHttpApiArgs
-from apigw_mcp.tools.http_live import (
+from apigw_mcp.tools.engine.plan import Plan
+from apigw_mcp.tools.engine.scope import MANAGED_TAG, Scope
+from apigw_mcp.tools.kinds.http.inputs import CreateHttpApiArgs
+from apigw_mcp.tools.kinds.http.live import (
     LiveHttpApi,
     execute_api_arn,
     live_http_api,
     permission_covers,
     source_arns,
 )
-from apigw_mcp.tools.http_plan_delete import plan_delete_api
-from apigw_mcp.tools.http_planner import LiveExtras, PlanContext, plan_http_api
-from apigw_mcp.tools.http_spec import HttpApiSpec
-from apigw_mcp.tools.plan import Plan
-from apigw_mcp.tools.scope import MANAGED_TAG, Scope
+from apigw_mcp.tools.kinds.http.plan_delete import plan_delete_api
+from apigw_mcp.tools.kinds.http.planner import LiveExtras, PlanContext, plan_http_api
+from apigw_mcp.tools.kinds.http.spec import HttpApiSpec
 
 GOLDEN = Path(__file__).parent / "golden"
 ACCOUNT = "123456789012"

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools.consent import consent_message, consent_reasons
-from apigw_mcp.tools.http_inputs import CreateHttpApiArgs
-from apigw_mcp.tools.http_plan_delete import plan_leftovers
-from apigw_mcp.tools.http_spec import DEFAULT_STAGE, AccessLog, HttpApiSpec, StageSpec, Throttle
-from apigw_mcp.tools.http_trust import trust_warnings
-from apigw_mcp.tools.netcheck import url_refusal
-from apigw_mcp.tools.plan import Plan
-from apigw_mcp.tools.redact import MASK, redact, redact_text, scrub
-from apigw_mcp.tools.spec_check import check_written
+from apigw_mcp.tools.engine.consent import consent_message, consent_reasons
+from apigw_mcp.tools.engine.netcheck import url_refusal
+from apigw_mcp.tools.engine.plan import Plan
+from apigw_mcp.tools.engine.redact import MASK, redact, redact_text, scrub
+from apigw_mcp.tools.kinds.http.inputs import CreateHttpApiArgs
+from apigw_mcp.tools.kinds.http.plan_delete import plan_leftovers
+from apigw_mcp.tools.kinds.http.spec import DEFAULT_STAGE, AccessLog, HttpApiSpec, StageSpec, Throttle
+from apigw_mcp.tools.kinds.http.spec_check import check_written
+from apigw_mcp.tools.kinds.http.trust import trust_warnings
 from tests.test_core_edits import FN, live_api, plan, route
 
 JWT_ON = {"AuthorizationType": "JWT", "AuthorizerId": "a1", "AuthorizationScopes": ["orders:read"]}

@@ -6,11 +6,16 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools.http_live import LiveHttpApi, stage_spec
-from apigw_mcp.tools.http_plan_stages import effective_stage, log_group_name, plan_log_groups, plan_stages
-from apigw_mcp.tools.http_spec import AccessLog, HttpApiSpec, StageSpec, Throttle
-from apigw_mcp.tools.plan_builder import Builder
-from apigw_mcp.tools.scope import MANAGED_TAG
+from apigw_mcp.tools.engine.plan_builder import Builder
+from apigw_mcp.tools.engine.scope import MANAGED_TAG
+from apigw_mcp.tools.kinds.http.live import LiveHttpApi, stage_spec
+from apigw_mcp.tools.kinds.http.plan_stages import (
+    effective_stage,
+    log_group_name,
+    plan_log_groups,
+    plan_stages,
+)
+from apigw_mcp.tools.kinds.http.spec import AccessLog, HttpApiSpec, StageSpec, Throttle
 from tests.test_core_edits import LOG_ARN, PROD, live_api, ops, plan, update
 
 LIVE_PROD = stage_spec(PROD)

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools.errors import StalePlan
-from apigw_mcp.tools.plan import Step
-from apigw_mcp.tools.signing import Signer
-from apigw_mcp.tools.token import check_token, make_token, token_expiry
+from apigw_mcp.tools.engine.errors import StalePlan
+from apigw_mcp.tools.engine.plan import Step
+from apigw_mcp.tools.engine.signing import Signer
+from apigw_mcp.tools.engine.token import check_token, make_token, token_expiry
 
 SIGNER = Signer(b"test-signing-key-" * 2)
 EXPIRES = 29_000_000

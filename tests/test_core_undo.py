@@ -1,4 +1,4 @@
-"""Undo handles (tools/undo.py): what a record keeps, the handle's encoding, and planning the way back."""
+"""Undo handles (tools/kinds/http/undo.py): what a record keeps, the encoding, planning the way back."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import zlib
 
 import pytest
 
-from apigw_mcp.tools.http_spec import HttpApiSpec
-from apigw_mcp.tools.signing import Signer
-from apigw_mcp.tools.undo import UndoRecord, decode, encode, record_for, restore
+from apigw_mcp.tools.engine.signing import Signer
+from apigw_mcp.tools.kinds.http.spec import HttpApiSpec
+from apigw_mcp.tools.kinds.http.undo import UndoRecord, decode, encode, record_for, restore
 from tests.test_core_edits import FN, PROD, live_api, ops, plan, route
 
 SIGNER = Signer(b"test-signing-key-" * 2)

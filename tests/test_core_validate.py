@@ -1,4 +1,4 @@
-"""Syntax rules in apigw_mcp.tools.validate: route keys, shapes, Lambda ARNs, names and tags."""
+"""Syntax rules in apigw_mcp.tools.engine.validate: route keys, shapes, Lambda ARNs, names and tags."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apigw_mcp.tools import validate
+from apigw_mcp.tools.engine import validate
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:orders"
 

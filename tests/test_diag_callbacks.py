@@ -27,7 +27,7 @@ from mcp import Client
 
 from apigw_mcp.server.app import build_server
 from apigw_mcp.server.aws import AwsRuntime
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 from apigw_mcp.server.settings import load_settings
 
 from .conftest import ACCOUNT, HANDLE_KEY, REGION, ClientFactory

@@ -25,7 +25,7 @@ from apigw_mcp.tools.diagnose.audit import audit
 from apigw_mcp.tools.diagnose.engine import diagnose
 from apigw_mcp.tools.diagnose.model import Facts, Fix, FunctionFacts, Symptom
 from apigw_mcp.tools.diagnose.registry import RULES
-from apigw_mcp.tools.http_inputs import AuthorizerInput
+from apigw_mcp.tools.kinds.http.inputs import AuthorizerInput
 from tests import test_diag_auth, test_diag_integration, test_diag_routing, test_diag_traffic
 
 from .conftest import HANDLE_KEY, REGION
@@ -68,7 +68,7 @@ def check_fix(fix: Fix, where: str) -> None:
 
 
 def _authorizer_fields(tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    """What add_jwt_authorizer / add_lambda_authorizer build from their arguments (server/http_tools.py)."""
+    """What add_jwt_authorizer / add_lambda_authorizer build from their arguments (mcp_tools/http.py)."""
     if tool == "add_jwt_authorizer":
         fields = {k: args.get(k) for k in ("name", "issuer", "cognito_user_pool_id", "cognito_app_client_id")}
         return {

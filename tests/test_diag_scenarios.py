@@ -23,8 +23,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from apigw_mcp.server.sandbox_ext import SeedInfo, seed
-from apigw_mcp.tools.scope import MANAGED_TAG
+from apigw_mcp.server.sandbox.ext import SeedInfo, seed
+from apigw_mcp.tools.engine.scope import MANAGED_TAG
 
 from .conftest import ACCOUNT, REGION, ClientFactory
 from .helpers import FUNCTION, call_ok, preview_and_apply, text_of

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.tools.cors import Cors
 from apigw_mcp.tools.diagnose import rules_traffic
 from apigw_mcp.tools.diagnose.catalogue import catalogue
 from apigw_mcp.tools.diagnose.model import Facts, Match, Symptom
 from apigw_mcp.tools.diagnose.registry import RULES, Hit
-from apigw_mcp.tools.http_spec import Throttle
+from apigw_mcp.tools.kinds.http.cors import Cors
+from apigw_mcp.tools.kinds.http.spec import Throttle
 
 from .helpers import check_rule_case
 

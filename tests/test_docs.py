@@ -52,7 +52,7 @@ async def test_skill_and_references_are_resources_and_prompts_start_workflows() 
 
 @pytest.mark.anyio
 async def test_annotations_follow_the_operations_table() -> None:
-    from apigw_mcp.tools.tool_operations import TOOL_OPERATIONS, tool_access
+    from apigw_mcp.tools.engine.tool_operations import TOOL_OPERATIONS, tool_access
 
     server = build_server(load_settings(region="us-east-1", audit_log="off"))
     async with Client(server) as session:

@@ -1,7 +1,7 @@
 """Escape suite, valid handles with malicious contents: the second fence holds when the key does not.
 
 Each handle here is validly made (signed and sealed) with the test handle key (``tools/signing.py`` and
-``tools/undo.py``'s ``encode``), as a leaked key or a planner bug would produce it, yet
+``tools/kinds/http/undo.py``'s ``encode``), as a leaked key or a planner bug would produce it, yet
 what it would restore is outside the scope or invalid: a JWT issuer on the metadata
 address or over http, access logs to another account's log group, stage variables with
 CRLF, route keys with ``..``, a Lambda function in another account, an integration URL to
@@ -21,8 +21,8 @@ import boto3
 import pytest
 from pydantic import ConfigDict
 
-from apigw_mcp.tools.signing import Signer, key_from_secret
-from apigw_mcp.tools.undo import UndoRecord, encode
+from apigw_mcp.tools.engine.signing import Signer, key_from_secret
+from apigw_mcp.tools.kinds.http.undo import UndoRecord, encode
 
 from .conftest import HANDLE_KEY
 from .escape_support import (

@@ -81,7 +81,7 @@ MOVED = (STALE, "changed since the preview")
 MALFORMED = ("plan_token is malformed",)
 MISMATCH = ("plan_token does not match",)
 TOKEN = ("plan_token",)
-# A token's layout (tools/token.py): base64url of an 8-byte MAC, the 4-byte expiry minute, then digests
+# A token's layout (tools/engine/token.py): base64url of an 8-byte MAC, the 4-byte expiry minute, then digests
 # (2 bytes each for arguments, scope, identity; 4 per resource).
 FAR_FUTURE = base64.urlsafe_b64encode(
     bytes.fromhex("00c0ffee00c0ffee" + "ffffffff" + "abcdef012345")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .conftest import ClientFactory, moto_state
 from .faults_support import ERRORS, SERVICES, applied_ids, client_error, faulty_server, live_ids

@@ -23,7 +23,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 
 from apigw_mcp.server.aws import AwsRuntime
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .conftest import REGION
 from .faults_scenarios import LEGACY, SCENARIOS, Env, make_functions, shop_request

@@ -26,7 +26,7 @@ import pytest
 from mcp import Client
 
 from apigw_mcp.server.aws import AwsRuntime
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .conftest import ClientFactory
 from .faults_scenarios import SCENARIOS, Env, Scenario, make_functions

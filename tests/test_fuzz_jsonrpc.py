@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 from apigw_mcp.server.settings import TOOLSETS
 
 from .conftest import HANDLE_KEY, RECORDING, REGION

@@ -33,7 +33,7 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent, Tool
 
 from apigw_mcp.server.app import build_server
-from apigw_mcp.server.sandbox_ext import seed
+from apigw_mcp.server.sandbox.ext import seed
 from apigw_mcp.server.settings import TOOLSETS, Settings, load_settings
 
 from .conftest import HANDLE_KEY, RECORDING, REGION

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .conftest import REGION, ClientFactory
 from .helpers import FUNCTION, call_ok, ops, orders_request, preview_and_apply, sandbox_client, text_of

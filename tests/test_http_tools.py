@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .conftest import ACCOUNT, REGION, ClientFactory, moto_state
 from .helpers import FUNCTION, call_ok, ops, sandbox_client, text_of

@@ -11,9 +11,9 @@ from typing import Any
 import parliament  # type: ignore[import-untyped]
 import pytest
 
-from apigw_mcp.tools.iam_policy import STAR_NOTE, Mode, PolicyError, build_policy
-from apigw_mcp.tools.operations import IAM_EXTRAS, NO_PERMISSION_NEEDED, OPERATIONS, RESOURCE_STAR
-from apigw_mcp.tools.scope import Scope
+from apigw_mcp.tools.engine.iam_policy import STAR_NOTE, Mode, PolicyError, build_policy
+from apigw_mcp.tools.engine.operations import IAM_EXTRAS, NO_PERMISSION_NEEDED, OPERATIONS, RESOURCE_STAR
+from apigw_mcp.tools.engine.scope import Scope
 
 ACCOUNT = "123456789012"
 FUNCTIONS = ("arn:aws:lambda:eu-west-1:123456789012:function:orders-*",)

@@ -8,7 +8,7 @@ import zipfile
 import boto3
 import pytest
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .conftest import REGION, ClientFactory
 from .helpers import FUNCTION, call_ok, orders_request, preview_and_apply, text_of

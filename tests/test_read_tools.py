@@ -12,9 +12,9 @@ import pytest
 from apigw_mcp.server.audit import AuditLog
 from apigw_mcp.server.aws import AwsRuntime
 from apigw_mcp.server.executor import execute
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 from apigw_mcp.server.settings import load_settings
-from apigw_mcp.tools.plan import Plan, Step
+from apigw_mcp.tools.engine.plan import Plan, Step
 
 from .conftest import REGION, ClientFactory
 from .helpers import call_ok, orders_request, preview_and_apply, text_of

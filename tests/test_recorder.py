@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
+from apigw_mcp.server.sandbox.ext import SeedInfo
 
 from .conftest import ClientFactory
 from .helpers import call_ok, orders_request

@@ -1,4 +1,4 @@
-"""The sandbox's moto extensions (server/sandbox_moto.py), proven three ways.
+"""The sandbox's moto extensions (server/sandbox/moto_v2.py), proven three ways.
 
 1. Round trips through boto3 against the moto server: each operation does what AWS does.
 2. moto's answers fed to botocore's Stubber, which validates a response against the
@@ -19,9 +19,9 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from apigw_mcp.server.sandbox_ext import SeedInfo
-from apigw_mcp.tools.describe import describe
-from apigw_mcp.tools.http_live import live_http_api
+from apigw_mcp.server.sandbox.ext import SeedInfo
+from apigw_mcp.tools.kinds.http.describe import describe
+from apigw_mcp.tools.kinds.http.live import live_http_api
 
 from .conftest import ACCOUNT, REGION
 

@@ -33,7 +33,7 @@ from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
 from apigw_mcp.server.app import build_server
-from apigw_mcp.server.sandbox_ext import seed
+from apigw_mcp.server.sandbox.ext import seed
 from apigw_mcp.server.settings import load_settings
 
 from .conftest import HANDLE_KEY, REGION, _post

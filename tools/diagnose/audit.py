@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..http_live import broad_statements
+from apigw_mcp.tools.kinds.http.live import broad_statements
+
 from . import audit_stages  # noqa: F401  (registration of the stage checks)
 from .audit_base import CHECKS, ApiAudit, AuditFinding, check, finding, rest_methods
 from .audit_fixes import authorize_fix, credentials_cors_fix

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..http_inputs import AuthorizerInput
+from apigw_mcp.tools.kinds.http.inputs import AuthorizerInput
+
 from .cors_fixes import cors_fix
 from .model import Facts, Fix, Symptom
 from .uris import lambda_arn_of

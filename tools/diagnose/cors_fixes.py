@@ -6,7 +6,8 @@ from fnmatch import fnmatchcase
 
 from pydantic import ValidationError
 
-from ..cors import Cors
+from apigw_mcp.tools.kinds.http.cors import Cors
+
 from .model import Facts, Fix, Symptom
 from .rules_traffic_helpers import Raw
 

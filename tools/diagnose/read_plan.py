@@ -1,4 +1,4 @@
-"""Which reads a diagnosis needs, decided from what was read so far (pure; ``server/diagnose_reads.py``)."""
+"""Which reads a diagnosis needs, decided from what was read so far (pure; ``server/reads/diagnose.py``)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..redact import redact
+from apigw_mcp.tools.engine.redact import redact
+
 from .model import EvidenceItem, Facts, Fix, Symptom
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..http_inputs import AuthorizerInput
+from apigw_mcp.tools.kinds.http.inputs import AuthorizerInput
+
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_auth_helpers import (

@@ -6,7 +6,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..netcheck import host_refusal
+from apigw_mcp.tools.engine.netcheck import host_refusal
+
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_integration_helpers import (

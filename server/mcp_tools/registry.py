@@ -1,0 +1,94 @@
+"""What the tool modules share: the registrar, result types, and running a change inside the guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
+
+from apigw_mcp.server.consent import Consent, NeedsConsent
+from apigw_mcp.server.reconciler import Change, run_change
+from apigw_mcp.server.results import guarded, result
+from apigw_mcp.server.runtime import Runtime
+from apigw_mcp.tools.engine.change_output import ChangeOutput, change_output
+from apigw_mcp.tools.engine.tool_operations import tool_access
+from apigw_mcp.tools.kinds.http.live import LiveHttpApi
+from apigw_mcp.tools.kinds.http.spec import HttpApiSpec
+
+# Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world) is sent;
+# which applies follows from the access of the tool's operations in the operations table.
+ANNOTATIONS = {
+    "read": ToolAnnotations(read_only_hint=True),
+    "write": ToolAnnotations(destructive_hint=False, idempotent_hint=True),
+    "delete": ToolAnnotations(idempotent_hint=True),
+}
+Out = Annotated[CallToolResult, ChangeOutput] | InputRequiredResult
+if TYPE_CHECKING:
+    Ctx = Context[Any, Any]
+else:
+    Ctx = Context  # the SDK finds the context parameter by its bare class
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+Register = Callable[[str, str], Decorator]
+# Optional text arguments are plain `str` with "" for "not given": the SDK parses JSON-looking text
+# (a JSON log format, a numeric client id) into objects for any argument not annotated exactly `str`.
+Text = str
+
+
+async def run_tool(
+    rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_token: str, ctx: Ctx | None
+) -> CallToolResult | InputRequiredResult:
+    """Build the change inside the guard, so that argument errors come back as actionable tool errors.
+
+    Destructive applies first ask the user where the client can (``consent.py``); the question
+    goes back to the client as an ``InputRequiredResult`` on protocol 2026-07-28.
+    """
+
+    async def work() -> CallToolResult:
+        change = make()
+        changed = await run_change(rt, change, dry_run, plan_token or None, Consent(ctx))
+        return result(change_output(changed.public(), change.tool, dry_run))
+
+    try:
+        return await guarded(work)
+    except NeedsConsent as asking:
+        return asking.question
+
+
+def require_live(live: LiveHttpApi | None) -> LiveHttpApi:
+    assert live is not None  # run_change refuses a missing API before asking for the desired spec
+    return live
+
+
+async def edit_change(
+    rt: Runtime,
+    tool: str,
+    args: dict[str, Any],
+    edit: Callable[[LiveHttpApi], HttpApiSpec],
+    dry_run: bool,
+    plan_token: str,
+    ctx: Ctx | None,
+) -> Out:
+    """A change that edits the live spec of the API named in ``args``."""
+    api_id = str(args["api_id"])
+    return await run_tool(
+        rt,
+        lambda: Change(tool, args, lambda live, _: edit(require_live(live)), api_id=api_id),
+        dry_run,
+        plan_token,
+        ctx,
+    )
+
+
+def registrar(server: MCPServer, enabled: set[str]) -> Register:
+    """A decorator factory that registers a tool only when its toolset is enabled."""
+
+    def tool(name: str, title: str) -> Decorator:
+        if name not in enabled:
+            return lambda fn: fn
+        decorate: Decorator = server.tool(name=name, title=title, annotations=ANNOTATIONS[tool_access(name)])
+        return decorate
+
+    return tool

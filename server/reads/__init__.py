@@ -1,0 +1,1 @@
+"""AWS reads shared by the tools and diagnosis."""

@@ -1,0 +1,1 @@
+"""The embedded moto sandbox: launcher, child process and the moto extensions."""
