@@ -35,12 +35,15 @@ class SeedInfo(BaseModel):
 
 
 def apply_moto_extensions() -> None:
-    """Add to moto the apigatewayv2 operations it lacks (see ``moto_v2``); run Lambda without Docker."""
+    """Add to moto the apigatewayv2 operations it lacks (see ``moto_v2``), make its REST APIs behave as AWS's
+    (see ``moto_rest``); run Lambda without Docker."""
     from moto.core.config import default_user_config
 
+    from apigw_mcp.server.sandbox.moto_rest import patch_apigateway_rest
     from apigw_mcp.server.sandbox.moto_v2 import patch_apigatewayv2
 
     patch_apigatewayv2()
+    patch_apigateway_rest()
     default_user_config["lambda"] = {"use_docker": False}
 
 
