@@ -10,15 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apigw_mcp.tools.diagnose.matching import (
-    match_request,
-    matched_integration,
-    matched_method,
-    matched_route,
-    matched_stage,
-    split_request,
-    template_ranks,
-)
+from apigw_mcp.tools.diagnose.facts import matched_integration, matched_method, matched_route, matched_stage
+from apigw_mcp.tools.diagnose.matching import match_request
+from apigw_mcp.tools.diagnose.matching_paths import split_request, template_ranks
 from apigw_mcp.tools.diagnose.model import Facts, Match, Symptom
 
 API = "abc123"
@@ -422,8 +416,11 @@ def test_http_most_specific_route_wins(
         assert match.route_key == ("$default" if default else None)
         return
     assert match.route_key in fitting
-    best = (fitting[match.route_key], match.route_key.startswith("ANY"))
-    assert all(best <= (r, k.startswith("ANY")) for k, r in fitting.items())
+
+    def rank(key: str) -> tuple[bool, tuple[int, ...], bool]:  # a full match before any greedy one (AWS docs)
+        return fitting[key][-1:] == (2,), fitting[key], key.startswith("ANY")
+
+    assert all(rank(match.route_key) <= rank(k) for k in fitting)
     shuffled = keys[:]
     rnd.shuffle(shuffled)
     assert run(http(shuffled), method="GET", path=path).route_key == match.route_key

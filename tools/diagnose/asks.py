@@ -11,6 +11,7 @@ from __future__ import annotations
 from difflib import get_close_matches
 
 from .model import Facts, Symptom
+from .rules_auth_helpers import auth_of
 
 KEYWORDS = (
     "cors",
@@ -49,28 +50,13 @@ def token_ask(facts: Facts, symptom: Symptom) -> str | None:
     """The request for the token when a token authorizer refused it and neither token nor claims came."""
     if symptom.claims is not None and (symptom.claims.payload or symptom.claims.header):
         return None
-    auth, scopes = _matched_auth(facts)
+    found = auth_of(facts)
+    auth, scopes = (found.type, bool(found.scopes)) if found else (None, False)
     if symptom.status == 401 and (auth in _TOKEN_AUTH or (auth is None and _any_token_authorizer(facts))):
         return CLAIMS_QUESTION
     if symptom.status == 403 and auth in _TOKEN_AUTH and scopes:
         return CLAIMS_QUESTION
     return None
-
-
-def _matched_auth(facts: Facts) -> tuple[str | None, bool]:
-    """The matched route's or method's authorization type (None when nothing matched), and its scopes."""
-    match = facts.match
-    if facts.api_type == "REST":
-        resource = next((r for r in facts.resources if r.get("id") == match.resource_id), None)
-        methods = (resource or {}).get("resourceMethods") or {}
-        method = methods.get((match.method or "").upper()) or methods.get("ANY")
-        if not isinstance(method, dict):
-            return None, False
-        return str(method.get("authorizationType") or "NONE"), bool(method.get("authorizationScopes"))
-    route = next((r for r in facts.routes if match.route_id and r.get("RouteId") == match.route_id), None)
-    if route is None:
-        return None, False
-    return str(route.get("AuthorizationType") or "NONE"), bool(route.get("AuthorizationScopes"))
 
 
 def _any_token_authorizer(facts: Facts) -> bool:

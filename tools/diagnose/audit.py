@@ -14,6 +14,7 @@ from apigw_mcp.tools.kinds.http.live import broad_statements
 from . import audit_stages  # noqa: F401  (registration of the stage checks)
 from .audit_base import CHECKS, ApiAudit, AuditFinding, check, finding, rest_methods
 from .audit_fixes import authorize_fix, credentials_cors_fix
+from .facts import http_cors
 from .model import Facts, Fix
 
 __all__ = ["ApiAudit", "AuditFinding", "audit"]
@@ -80,7 +81,7 @@ def _api_key_only(facts: Facts) -> Iterator[AuditFinding]:
 
 @check
 def _cors(facts: Facts) -> Iterator[AuditFinding]:
-    cors = facts.api.get("CorsConfiguration") or {}
+    cors = http_cors(facts) or {}
     if cors.get("AllowCredentials") and "*" in (cors.get("AllowOrigins") or []):
         yield finding(
             "audit-cors-wildcard-with-credentials",

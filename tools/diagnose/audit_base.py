@@ -48,10 +48,6 @@ def finding(
     )
 
 
-def stage_name(stage: dict[str, Any]) -> str:
-    return str(stage.get("StageName") or stage.get("stageName"))
-
-
 def rest_methods(facts: Facts) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for resource in facts.resources:
         for method, spec in (resource.get("resourceMethods") or {}).items():

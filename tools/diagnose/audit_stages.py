@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .audit_base import AuditFinding, check, finding, stage_name, stages_read
+from .audit_base import AuditFinding, check, finding, stages_read
+from .facts import stage_name_of
 from .model import Facts, Fix
 
 
@@ -19,7 +20,7 @@ def _stage_settings(facts: Facts) -> Iterator[AuditFinding]:
 
 
 def _stage_logging(facts: Facts, stage: dict[str, Any]) -> Iterator[AuditFinding]:
-    name = stage_name(stage)
+    name = str(stage_name_of(stage))
     access = stage.get("AccessLogSettings") or stage.get("accessLogSettings") or {}
     if not (access.get("DestinationArn") or access.get("destinationArn")):
         fix = (
@@ -47,7 +48,7 @@ def _stage_logging(facts: Facts, stage: dict[str, Any]) -> Iterator[AuditFinding
 
 
 def _stage_throttling(facts: Facts, stage: dict[str, Any]) -> Iterator[AuditFinding]:
-    name = stage_name(stage)
+    name = str(stage_name_of(stage))
     if facts.api_type == "REST":
         settings = {
             k: (v.get("throttlingBurstLimit"), v.get("throttlingRateLimit"))
@@ -102,7 +103,7 @@ def _throttle_fix(facts: Facts, stage: str) -> Fix:
 
 
 def _rest_stage(facts: Facts, stage: dict[str, Any]) -> Iterator[AuditFinding]:
-    name = stage_name(stage)
+    name = str(stage_name_of(stage))
     if not stage.get("webAclArn") and not facts.waf_acl_arn:
         yield finding(
             "audit-rest-without-waf",

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from apigw_mcp.tools.kinds.http.cors import Cors
 
+from .facts import http_cors
 from .model import Facts, Fix, Symptom
 from .rules_traffic_helpers import Raw
 
@@ -23,7 +24,7 @@ def cors_fix(
     facts: Facts, symptom: Symptom, *, credentials: bool = False, headers: bool = False
 ) -> Fix | None:
     """configure_cors with the live CorsConfiguration corrected for this request (origin, method, headers)."""
-    live: Raw = facts.api.get("CorsConfiguration") or {}
+    live: Raw = http_cors(facts) or {}
     origins = [o for o in live.get("AllowOrigins") or [] if not (credentials and "*" in o)]
     origin = (symptom.origin or "").rstrip("/")
     if origin and not origin_allowed(origin, origins):

@@ -1,12 +1,15 @@
 """What would serve the reported request: the stage, then the HTTP/WebSocket route or REST resource (pure).
 
 Follows API Gateway's documented routing. HTTP APIs: a first path segment that names a stage selects it,
-anything else goes to the ``$default`` stage with the whole path; the most specific route wins (literal
-segments over ``{param}`` over a final greedy ``{proxy+}``, a method over ``ANY``), then ``$default``
+anything else goes to the ``$default`` stage with the whole path; the most specific route wins (a match
+without a greedy ``{proxy+}`` before any greedy one, literal segments over ``{param}`` from the left, a
+method over ``ANY``), then ``$default``
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html). REST APIs: the
-first segment is always the stage; the resource is chosen by the same precedence and must carry the method
-(or ANY), else 403 Missing Authentication Token; ``/{proxy+}`` never matches ``/``. WebSocket APIs: the
-RouteSelectionExpression picks the route key from the message, falling back to ``$default``.
+first segment is always the stage; the resource tree is walked from the root (literal over ``{param}`` over
+greedy at each level) and the resource must carry the method (or ANY), else 403 Missing Authentication
+Token; ``/{proxy+}`` never matches ``/``. WebSocket APIs: the RouteSelectionExpression picks the route key
+from the message, falling back to ``$default``. Route and resource are chosen by ``facts.route_for`` and
+``facts.resource_for``, which the rules use too.
 """
 
 from __future__ import annotations
@@ -16,34 +19,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .matching_lookups import (
-    matched_integration,
-    matched_method,
-    matched_route,
-    matched_stage,
-    route_integration,
-    stage_name,
-    stage_names,
-)
-from .matching_paths import as_path, split_request, template_ranks
+from .facts import DEFAULT, method_on, resource_for, route_for, stage_names
+from .matching_paths import as_path, split_request
 from .model import Facts, Match, Symptom
 
-__all__ = [
-    "DEFAULT",
-    "WS_LIFECYCLE",
-    "match_request",
-    "matched_integration",
-    "matched_method",
-    "matched_route",
-    "matched_stage",
-    "route_integration",
-    "split_request",
-    "stage_name",
-    "stage_names",
-    "template_ranks",
-]
+__all__ = ["WS_LIFECYCLE", "match_request"]
 
-DEFAULT = "$default"
 WS_LIFECYCLE = ("$connect", "$disconnect")
 _EXECUTE_API = re.compile(
     r"^(?:vpce-[a-z0-9-]+|([a-z0-9]+)(?:-vpce-[a-z0-9]+)?)\.execute-api\.", re.IGNORECASE
@@ -147,21 +128,6 @@ def _where(facts: Facts, symptom: Symptom, raw: str) -> _Where:
 # -- routes and resources --------------------------------------------------------------------------------
 
 
-def _best_route(facts: Facts, method: str, segs: tuple[str, ...]) -> dict[str, Any] | None:
-    ranked: list[tuple[tuple[int, ...], int, str, dict[str, Any]]] = []
-    for route in facts.routes:
-        key = str(route.get("RouteKey") or "")
-        verb, _, path = key.partition(" ")
-        if not path or verb.upper() not in (method, "ANY"):
-            continue
-        ranks = template_ranks(path, segs)
-        if ranks is not None:
-            ranked.append((ranks, int(verb.upper() == "ANY"), key, route))
-    if ranked:
-        return min(ranked, key=lambda r: (r[0], r[1], r[2]))[3]
-    return next((r for r in facts.routes if r.get("RouteKey") == DEFAULT), None)
-
-
 def _route_match(route: dict[str, Any] | None, **common: Any) -> Match:
     if route is None:
         return Match(kind="none", **common)
@@ -169,19 +135,11 @@ def _route_match(route: dict[str, Any] | None, **common: Any) -> Match:
 
 
 def _rest_match(facts: Facts, verb: str, segs: tuple[str, ...], **common: Any) -> Match:
-    ranked = [
-        (ranks, str(r.get("path")), r)
-        for r in facts.resources
-        if (ranks := template_ranks(str(r.get("path") or "/"), segs)) is not None
-    ]
-    if not ranked:
+    resource = resource_for(facts, segs)
+    if resource is None:
         return Match(kind="none", **common)
-    resource = min(ranked, key=lambda r: (r[0], r[1]))[2]
-    methods = resource.get("resourceMethods") or {}
     found = {"resource_id": resource.get("id"), "resource_path": resource.get("path"), **common}
-    if verb in methods or "ANY" in methods:
-        return Match(kind="resource", **found)
-    return Match(kind="none", **found)
+    return Match(kind="resource" if method_on(resource, verb) else "none", **found)
 
 
 def _ws_key(facts: Facts, symptom: Symptom, segs: tuple[str, ...]) -> tuple[str | None, str]:
@@ -249,7 +207,7 @@ def match_request(facts: Facts, symptom: Symptom) -> Match:
         return Match(kind="none", **common)
     if facts.api_type == "REST":
         return _rest_match(facts, method, where.segments, **common)
-    return _route_match(_best_route(facts, method, where.segments), **common)
+    return _route_match(route_for(facts, method, where.segments), **common)
 
 
 def _method(symptom: Symptom) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 ApiType = Literal["HTTP", "REST", "WEBSOCKET"]
+T = TypeVar("T")
 
 
 class Claims(BaseModel):
@@ -114,6 +116,18 @@ class Facts(BaseModel):
         default=None, description="apigateway.get_account (read for no-logs symptoms; None: not read)"
     )
     match: Match = Field(default_factory=Match)
+    _lookups: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def once(self, name: str, compute: Callable[[Facts], T]) -> T:
+        """``compute(self)``, cached for as long as the match and the evidence lists are the same objects."""
+        stamp = (self.match, self.routes, self.resources, self.stages, self.integrations, self.authorizers)
+        seen: tuple[Any, ...] = self._lookups.get("", ())
+        if len(seen) != len(stamp) or any(a is not b for a, b in zip(seen, stamp, strict=True)):
+            self._lookups = {"": stamp}  # a fresh dict: a model_copy shares the old one
+        if name not in self._lookups:
+            self._lookups[name] = compute(self)
+        value: T = self._lookups[name]
+        return value
 
 
 class EvidenceItem(BaseModel):

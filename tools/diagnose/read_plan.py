@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .callbacks import backend_functions
+from .facts import matched_stage
 from .model import Facts, Symptom
 from .uris import lambda_arn_of
 
@@ -41,9 +42,7 @@ def wants_account(kind: str, symptom: Symptom | None) -> bool:
 
 def log_group(facts: Facts) -> str | None:
     """The matched stage's access log group, else its execution log group when execution logging is on."""
-    stage = next(
-        (s for s in facts.stages if facts.match.stage in (s.get("StageName"), s.get("stageName"))), None
-    )
+    stage = matched_stage(facts)
     if stage is None:
         return None
     access = stage.get("AccessLogSettings") or stage.get("accessLogSettings") or {}

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from . import rules_auth_jwt, rules_auth_jwt_rest, rules_auth_lambda  # noqa: F401  (registration of their rules)
+from .facts import matched_stage
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_auth_helpers import (
@@ -128,8 +129,7 @@ def _private_no_policy(facts: Facts, symptom: Symptom) -> Hit | None:
 
 @rule("waf-web-acl-block")
 def _waf(facts: Facts, symptom: Symptom) -> Hit | None:
-    stage = next((s for s in facts.stages if s.get("stageName") == stage_name(facts, symptom)), {})
-    acl = facts.waf_acl_arn or stage.get("webAclArn")
+    acl = facts.waf_acl_arn or (matched_stage(facts) or {}).get("webAclArn")
     if not acl or said(symptom, "missing authentication token", "not authorized", "unauthorized"):
         return None
     lines = log_hits(facts, "waf_block", "waf_filtered")

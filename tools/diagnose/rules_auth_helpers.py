@@ -1,5 +1,5 @@
-"""Auth helpers: how the matched method or route is authorized, request ARNs, log lines, token claims and
-policy statements."""
+"""Auth helpers: how the matched method or route is authorized (from ``facts``), request ARNs, log lines,
+token claims and policy statements."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .facts import authorizer_by_id, authorizing_route, matched_method, request_stage
 from .model import EvidenceItem, Facts, Symptom
 from .registry import seen
 
@@ -34,31 +35,6 @@ def get(d: dict[str, Any], *keys: str) -> Any:
     return next((d[k] for k in keys if d.get(k) is not None), None)
 
 
-def matched_route(facts: Facts) -> dict[str, Any] | None:
-    if facts.api_type == "WEBSOCKET":
-        return next((r for r in facts.routes if r.get("RouteKey") == "$connect"), None)
-    m = facts.match
-    if m.kind != "route":
-        return None
-    return next(
-        (r for r in facts.routes if r.get("RouteId") == m.route_id or r.get("RouteKey") == m.route_key), None
-    )
-
-
-def matched_method(facts: Facts) -> dict[str, Any] | None:
-    m = facts.match
-    res = next((r for r in facts.resources if m.kind == "resource" and r.get("id") == m.resource_id), None)
-    methods: dict[str, Any] = (res or {}).get("resourceMethods") or {}
-    found: dict[str, Any] | None = methods.get((m.method or "").upper()) or methods.get("ANY")
-    return found
-
-
-def authorizer_by_id(facts: Facts, authorizer_id: str | None) -> dict[str, Any]:
-    return next(
-        (a for a in facts.authorizers if authorizer_id and get(a, "id", "AuthorizerId") == authorizer_id), {}
-    )
-
-
 def auth_of(facts: Facts) -> Auth | None:
     if facts.api_type == "REST":
         method = matched_method(facts)
@@ -73,7 +49,7 @@ def auth_of(facts: Facts) -> Auth | None:
             authorizer_by_id(facts, method.get("authorizerId")),
             list(method.get("authorizationScopes") or []),
         )
-    route = matched_route(facts)
+    route = authorizing_route(facts)
     if route is None:
         return None
     return Auth(
@@ -88,7 +64,8 @@ def auth_of(facts: Facts) -> Auth | None:
 
 
 def stage_name(facts: Facts, symptom: Symptom) -> str:
-    return facts.match.stage or symptom.stage or "*"
+    """The stage for an execute-api ARN: the request's, else ``*``."""
+    return request_stage(facts, symptom) or "*"
 
 
 def request_arn(facts: Facts, symptom: Symptom) -> str:

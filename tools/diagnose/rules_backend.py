@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from apigw_mcp.tools.engine.netcheck import host_refusal
 
+from .facts import request_stage, with_stage_variables
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_integration_helpers import (
@@ -19,9 +20,7 @@ from .rules_integration_helpers import (
     integration,
     json_of,
     patched,
-    resolve,
     signals,
-    stage_name,
     unsure,
 )
 
@@ -33,7 +32,7 @@ def http_backend(facts: Facts, symptom: Symptom) -> tuple[Integ, str] | None:
     integ = integration(facts)
     if integ is None or integ.type not in ("HTTP", "HTTP_PROXY"):
         return None
-    return integ, resolve(integ.uri, facts, symptom)
+    return integ, with_stage_variables(facts, integ.uri)
 
 
 @rule("http-backend-tls-certificate-invalid")
@@ -100,7 +99,7 @@ def _vpc_link_hit(facts: Facts, symptom: Symptom, integ: Integ | None, base: flo
         return None
     sig = signals(facts, symptom)
     evidence = [integ.seen("connectionType", "VPC_LINK"), integ.seen("connectionId", integ.connection_id)]
-    if "${stageVariables." in resolve(integ.connection_id, facts, symptom):
+    if "${stageVariables." in with_stage_variables(facts, integ.connection_id):
         return Hit(
             0.7, [*evidence, seen("get_stages", "stage variables", "no value for the connectionId variable")]
         )
@@ -116,7 +115,7 @@ def _rest_vpc_link(facts: Facts, symptom: Symptom) -> Hit | None:
     hit = _vpc_link_hit(facts, symptom, integ, 0.5)
     if hit is None or integ is None:
         return None
-    cid = resolve(integ.connection_id, facts, symptom)
+    cid = with_stage_variables(facts, integ.connection_id)
     check = (
         call("apigatewayv2.get_vpc_link", {"VpcLinkId": cid})
         if integ.raw.get("integrationTarget")
@@ -209,7 +208,7 @@ def _passthrough(facts: Facts, symptom: Symptom) -> Hit | None:
 @rule("http-private-integration-stage-prefix-in-path")
 def _stage_prefix(facts: Facts, symptom: Symptom) -> Hit | None:
     integ = integration(facts)
-    stage = stage_name(facts, symptom)
+    stage = request_stage(facts, symptom)
     if (
         integ is None
         or integ.connection != "VPC_LINK"

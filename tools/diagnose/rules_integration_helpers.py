@@ -1,4 +1,4 @@
-"""Integration helpers: error signals in logs and responses, the matched integration, stages, boto3 calls.
+"""Integration helpers: error signals in logs and responses, the matched integration, boto3 calls.
 
 Log lines and what the client saw are classified into signals ("task-timeout", "permission", ...): a signal
 of the rule's own kind confirms it, a rival signal alone argues against it.
@@ -11,6 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .facts import (
+    matched_integration,
+    matched_method_entry,
+    matched_route,
+    request_stage,
+    route_integration,
+)
 from .model import EvidenceItem, Facts, Symptom
 from .registry import seen
 
@@ -130,37 +137,10 @@ def _integ(read: str, raw: dict[str, Any], keys: tuple[str, ...], cap: int, ids:
     )  # fmt: skip
 
 
-def route_by(facts: Facts, route_id: str | None, route_key: str | None) -> dict[str, Any] | None:
-    for route in facts.routes:
-        if (route_id and route.get("RouteId") == route_id) or (
-            not route_id and route.get("RouteKey") == route_key
-        ):
-            return route
-    return None
-
-
-def matched_route(facts: Facts) -> dict[str, Any] | None:
-    m = facts.match
-    return route_by(facts, m.route_id, m.route_key) if m.kind == "route" else None
-
-
-def matched_method(facts: Facts) -> dict[str, Any] | None:
-    m = facts.match
-    if m.kind != "resource":
-        return None
-    for res in facts.resources:
-        if res.get("id") == m.resource_id or (not m.resource_id and res.get("path") == m.resource_path):
-            methods: dict[str, Any] = res.get("resourceMethods") or {}
-            found = methods.get((m.method or "").upper()) or methods.get("ANY")
-            return found if isinstance(found, dict) else None
-    return None
-
-
 def integration_of_route(facts: Facts, route: dict[str, Any] | None) -> Integ | None:
-    iid = str((route or {}).get("Target") or "").removeprefix("integrations/")
-    raw = next((i for i in facts.integrations if iid and i.get("IntegrationId") == iid), None)
+    raw = route_integration(facts, route)
     cap = 29000 if facts.api_type == "WEBSOCKET" else 30000
-    ids = {"ApiId": facts.api_id, "IntegrationId": iid}
+    ids = {"ApiId": facts.api_id, "IntegrationId": str((raw or {}).get("IntegrationId") or "")}
     return _integ("apigatewayv2.get_integration", raw, _V2_KEYS, cap, ids) if raw else None
 
 
@@ -168,32 +148,11 @@ def integration(facts: Facts) -> Integ | None:
     """The integration that serves the matched request, or None when nothing matched."""
     if facts.api_type != "REST":
         return integration_of_route(facts, matched_route(facts))
-    raw = (matched_method(facts) or {}).get("methodIntegration")
-    m = facts.match
-    ids = {
-        "restApiId": facts.api_id,
-        "resourceId": m.resource_id or "",
-        "httpMethod": (m.method or "").upper(),
-    }
-    return (
-        _integ("apigateway.get_integration", raw, _REST_KEYS, 29000, ids) if isinstance(raw, dict) else None
-    )
-
-
-def stage_name(facts: Facts, symptom: Symptom) -> str | None:
-    return facts.match.stage or symptom.stage
-
-
-def stage_of(facts: Facts, symptom: Symptom) -> dict[str, Any]:
-    name = stage_name(facts, symptom)
-    return next((s for s in facts.stages if name and name in (s.get("StageName"), s.get("stageName"))), {})
-
-
-def resolve(text: str, facts: Facts, symptom: Symptom) -> str:
-    """``${stageVariables.x}`` replaced by the matched stage's value (left as is when unknown)."""
-    stage = stage_of(facts, symptom)
-    variables: dict[str, str] = stage.get("variables") or stage.get("StageVariables") or {}
-    return re.sub(r"\$\{stageVariables\.(\w+)\}", lambda m: variables.get(m.group(1), m.group(0)), text)
+    raw, found = matched_integration(facts), matched_method_entry(facts)
+    if raw is None or found is None:
+        return None
+    ids = {"restApiId": facts.api_id, "resourceId": facts.match.resource_id or "", "httpMethod": found[0]}
+    return _integ("apigateway.get_integration", raw, _REST_KEYS, 29000, ids)
 
 
 def patched(facts: Facts, symptom: Symptom, integ: Integ, patch: list[dict[str, str]]) -> str:
@@ -203,7 +162,7 @@ def patched(facts: Facts, symptom: Symptom, integ: Integ, patch: list[dict[str, 
 
 
 def deploy(facts: Facts, symptom: Symptom) -> str:
-    stage = stage_name(facts, symptom) or "<stage>"
+    stage = request_stage(facts, symptom) or "<stage>"
     if facts.api_type == "REST":
         return call("apigateway.create_deployment", {"restApiId": facts.api_id}, stageName=stage)
     return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .facts import matched_method
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_integration_helpers import (
@@ -14,7 +15,6 @@ from .rules_integration_helpers import (
     deploy,
     integration,
     json_of,
-    matched_method,
     quote,
     said,
     signals,

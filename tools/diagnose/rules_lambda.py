@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .facts import stage_variables, with_stage_variables
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_integration_helpers import (
@@ -15,9 +16,7 @@ from .rules_integration_helpers import (
     json_of,
     patched,
     quote,
-    resolve,
     signals,
-    stage_of,
     unsure,
 )
 from .rules_lambda_helpers import (
@@ -52,9 +51,8 @@ def _function_not_found(facts: Facts, symptom: Symptom) -> Hit | None:
         uri = f"arn:aws:apigateway:{facts.region}:lambda:path/2015-03-31/functions/<function ARN>/invocations"
         patch = [{"op": "replace", "path": "/uri", "value": uri}]
         fix = patched(facts, symptom, integ, patch)
-    if ":function:" in integ.uri and "${stageVariables." in resolve(integ.uri, facts, symptom):
-        stage = stage_of(facts, symptom)
-        names = sorted(stage.get("variables") or stage.get("StageVariables") or {})
+    if ":function:" in integ.uri and "${stageVariables." in with_stage_variables(facts, integ.uri):
+        names = sorted(stage_variables(facts))
         return Hit(
             0.7, [integ.seen("uri", integ.uri), seen("get_stages", "stage variables", names)], Fix(manual=fix)
         )

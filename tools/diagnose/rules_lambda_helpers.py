@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .facts import request_stage, stage_names, with_stage_variables
 from .model import EvidenceItem, Facts, Fix, FunctionFacts, Symptom
 from .registry import Hit, seen
 from .rules_integration_helpers import (
@@ -15,9 +16,7 @@ from .rules_integration_helpers import (
     conflicts,
     integration,
     json_of,
-    resolve,
     signals,
-    stage_name,
 )
 from .uris import lambda_arn_of
 
@@ -33,7 +32,7 @@ def lambda_ctx(facts: Facts, symptom: Symptom, integ: Integ | None = None) -> La
     integ = integ or integration(facts)
     if integ is None or integ.type not in ("AWS", "AWS_PROXY"):
         return None
-    arn = lambda_arn_of(resolve(integ.uri, facts, symptom)) or lambda_arn_of(integ.uri)
+    arn = lambda_arn_of(with_stage_variables(facts, integ.uri)) or lambda_arn_of(integ.uri)
     return LambdaCtx(integ, arn, facts.functions.get(arn)) if arn else None
 
 
@@ -110,8 +109,8 @@ def request_arns(facts: Facts, symptom: Symptom, arn: str = "", route_key: str |
         method = (symptom.method or facts.match.method or key.partition(" ")[0] or "").upper()
         path = facts.match.path if facts.match.path is not None else symptom.path
         resource = f"{method}/{path.lstrip('/')}" if method and method != "ANY" and path is not None else None
-    stage = stage_name(facts, symptom)
-    stages = [stage] if stage else [s.get("StageName") or s.get("stageName") or "" for s in facts.stages]
+    stage = request_stage(facts, symptom)
+    stages = [stage] if stage else stage_names(facts)
     partition = arn.split(":")[1] if arn.count(":") > 2 else "aws"
     base = f"arn:{partition}:execute-api:{facts.region}:{facts.account}:{facts.api_id}"
     return [f"{base}/{s}/{resource}" for s in stages if s and resource]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from .facts import (
+    effective_method_settings,
+    matched_method,
+    matched_stage,
+    stage_name_of,
+)
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_routing_helpers import (
@@ -12,10 +18,6 @@ from .rules_routing_helpers import (
     call,
     deploy_call,
     kw,
-    matched_method,
-    matched_stage,
-    method_settings,
-    name_of,
     rest_ids,
 )
 
@@ -24,7 +26,7 @@ def _cached(facts: Facts) -> tuple[Raw, Raw] | None:
     stage = matched_stage(facts)
     if facts.api_type != "REST" or stage is None or not stage.get("cacheClusterEnabled"):
         return None
-    settings = method_settings(facts, stage)
+    settings = effective_method_settings(facts)
     return (stage, settings) if settings.get("cachingEnabled") else None
 
 
@@ -77,5 +79,5 @@ def _cache_stale(facts: Facts, symptom: Symptom) -> Hit | None:
         ev.append(seen(STAGES, "unauthorizedCacheControlHeaderStrategy", strategy))
     else:
         return None
-    fix = call("apigateway.flush_stage_cache", restApiId=facts.api_id, stageName=name_of(stage))
+    fix = call("apigateway.flush_stage_cache", restApiId=facts.api_id, stageName=stage_name_of(stage))
     return Hit(conf, ev, Fix(manual=fix + "; lower the TTL (update_stage path '/*/*/caching/ttlInSeconds')"))

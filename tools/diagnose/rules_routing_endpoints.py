@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import re
 
+from .facts import (
+    matched_method,
+    matched_route,
+    matched_stage,
+    stage_name_of,
+    stage_names,
+)
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_routing_helpers import (
@@ -14,16 +21,11 @@ from .rules_routing_helpers import (
     deploy_call,
     is_mat,
     join,
-    matched_method,
-    matched_route,
-    matched_stage,
-    name_of,
     policy_doc,
     request_url,
     resolves,
     split,
     stage_logging_on,
-    stage_names,
 )
 
 _HOST = re.compile(r"(?:https?://|host:\s*)([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
@@ -162,7 +164,10 @@ def _canary(facts: Facts, symptom: Symptom) -> Hit | None:
     ev += [seen(STAGES, "stageVariableOverrides keys", sorted(overrides))] if overrides else []
     patch = [{"op": "remove", "path": "/canarySettings"}]
     drop = call(
-        "apigateway.update_stage", restApiId=facts.api_id, stageName=name_of(stage), patchOperations=patch
+        "apigateway.update_stage",
+        restApiId=facts.api_id,
+        stageName=stage_name_of(stage),
+        patchOperations=patch,
     )
     return Hit(0.85, ev, Fix(manual=f"{drop} (or promote the canary first)"))
 

@@ -1,4 +1,4 @@
-"""Routing helpers: stage, method, route and integration lookups, paths, deployments, policies, logging."""
+"""Routing helpers: boto3 calls as text, paths, deployments, policies, logging (the lookups: ``facts``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .matching import split_request, template_ranks
+from .facts import matched_method_entry, serves
+from .matching_paths import split_request
 from .model import Facts, Symptom
 
 Raw = dict[str, Any]
@@ -38,14 +39,6 @@ def is_mat(symptom: Symptom) -> bool:
     return "missing authentication token" in said or "missingauthenticationtoken" in said
 
 
-def name_of(stage: Raw) -> str:
-    return str(stage.get("stageName") or stage.get("StageName") or "")
-
-
-def stage_names(facts: Facts) -> list[str]:
-    return [name_of(s) for s in facts.stages]
-
-
 def stage_read(facts: Facts) -> str:
     return STAGES if facts.api_type == "REST" else V2_STAGES
 
@@ -54,41 +47,20 @@ def deploy_call(facts: Facts, stage: str | None = None) -> str:
     return call("apigateway.create_deployment", restApiId=facts.api_id, stageName=stage or facts.match.stage)
 
 
-def matched_stage(facts: Facts) -> Raw | None:
-    return next((s for s in facts.stages if facts.match.stage and name_of(s) == facts.match.stage), None)
-
-
-def matched_method(facts: Facts) -> Raw | None:
-    """The REST resourceMethods entry that serves the request."""
-    res = next((r for r in facts.resources if r.get("id") == facts.match.resource_id), None)
-    methods: Raw = (res or {}).get("resourceMethods") or {}
-    found = methods.get((facts.match.method or "").upper()) or methods.get("ANY")
-    return found if isinstance(found, dict) else None
-
-
-def matched_route(facts: Facts) -> Raw | None:
-    return next(
-        (r for r in facts.routes if facts.match.route_id and r.get("RouteId") == facts.match.route_id), None
-    )
-
-
-def matched_integration(facts: Facts) -> Raw | None:
-    """REST methodIntegration, or the integration behind the matched HTTP/WebSocket route."""
-    if facts.api_type == "REST":
-        integ = (matched_method(facts) or {}).get("methodIntegration")
-        return integ if isinstance(integ, dict) else None
-    target = str((matched_route(facts) or {}).get("Target") or "").removeprefix("integrations/")
-    return next((i for i in facts.integrations if target and i.get("IntegrationId") == target), None)
-
-
 def rest_ids(facts: Facts) -> dict[str, object]:
     """restApiId, resourceId, httpMethod of the matched REST method (httpMethod "ANY" when ANY serves it)."""
-    verb = (matched_method(facts) or {}).get("httpMethod") or facts.match.method
+    found = matched_method_entry(facts)
+    verb = found[0] if found else facts.match.method
     return {"restApiId": facts.api_id, "resourceId": facts.match.resource_id, "httpMethod": verb}
 
 
 def split(path: str | None) -> list[str]:
     return [p for p in (path or "").split("/") if p]
+
+
+def resolves(facts: Facts, method: str | None, path: str) -> bool:
+    """Whether the API's current configuration has a resource+method or route for the request."""
+    return serves(facts, method, tuple(split(path)))
 
 
 def request_url(symptom: Symptom) -> tuple[str, list[str]]:
@@ -99,31 +71,6 @@ def request_url(symptom: Symptom) -> tuple[str, list[str]]:
 
 def join(segs: list[str]) -> str:
     return "/" + "/".join(segs)
-
-
-def path_matches(template: str, path: str) -> bool:
-    """A resource path or route path template ({p}, {p+}) against a concrete path (the matcher's rules)."""
-    return template_ranks(template, tuple(split(path))) is not None
-
-
-def resolves(facts: Facts, method: str | None, path: str) -> bool:
-    """Whether the API's current configuration has a resource+method or route for the request."""
-    verb = (method or "").upper()
-    if facts.api_type == "REST":
-        return any(
-            path_matches(str(r.get("path", "")), path)
-            and (
-                not verb
-                or verb in (r.get("resourceMethods") or {})
-                or "ANY" in (r.get("resourceMethods") or {})
-            )
-            for r in facts.resources
-        )
-    for route in facts.routes:
-        key_verb, _, tpl = str(route.get("RouteKey", "")).partition(" ")
-        if key_verb == "$default" or ((key_verb in ("ANY", verb) or not verb) and path_matches(tpl, path)):
-            return True
-    return False
 
 
 def ts(value: object) -> float | None:
@@ -155,16 +102,6 @@ def policy_doc(raw: object) -> Raw | None:
         except ValueError:
             raw = text.replace('\\"', '"').replace("\\\\", "\\")
     return raw if isinstance(raw, dict) else None
-
-
-def method_settings(facts: Facts, stage: Raw) -> Raw:
-    """REST methodSettings for the matched method: "*/*" overlaid with the method's own entry."""
-    every: Raw = stage.get("methodSettings") or {}
-    merged: Raw = dict(every.get("*/*") or {})
-    path, verb = facts.match.resource_path or "", (facts.match.method or "").upper()
-    keys = (f"{path.replace('/', '~1')}/{verb}", f"{path.lstrip('/')}/{verb}", f"{path}/{verb}")
-    merged.update(next((every[k] for k in keys if path and verb and k in every), {}))
-    return merged
 
 
 def stage_logging_on(facts: Facts, stage: Raw) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .facts import effective_method_settings, matched_stage, stage_name_of
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_routing_helpers import (
@@ -11,9 +12,6 @@ from .rules_routing_helpers import (
     Raw,
     call,
     kw,
-    matched_stage,
-    method_settings,
-    name_of,
     stage_logging_on,
     stage_read,
 )
@@ -44,8 +42,8 @@ def _exec_logging(facts: Facts, symptom: Symptom) -> Hit | None:
     stage = matched_stage(facts)
     if stage is None or facts.logs.enabled:
         return None
-    name, conf = name_of(stage), 0.9 if kw(symptom) == "no-logs" else 0.3
-    level = method_settings(facts, stage).get("loggingLevel") or "OFF"
+    name, conf = stage_name_of(stage), 0.9 if kw(symptom) == "no-logs" else 0.3
+    level = effective_method_settings(facts).get("loggingLevel") or "OFF"
     rest_on = level in LOG_ON or (stage.get("accessLogSettings") or {}).get("destinationArn")
     if rest_on if facts.api_type == "REST" else stage_logging_on(facts, stage):
         return None
@@ -90,14 +88,14 @@ def _http_access_log(facts: Facts, symptom: Symptom) -> Hit | None:
     log: Raw = stage.get("AccessLogSettings") or {}
     args = {
         "api_id": facts.api_id,
-        "stage_name": name_of(stage),
+        "stage_name": stage_name_of(stage),
         "access_log": True,
         "log_format": _HTTP_FORMAT,
     }
     fix = Fix(tool="deploy_stage", args={**args, "dry_run": True})
     if not log.get("DestinationArn"):
         conf = 0.9 if kw(symptom) == "no-logs" else 0.5 if (symptom.status or 0) >= 500 else 0.3
-        return Hit(conf, [seen(V2_STAGES, f"{name_of(stage)}.AccessLogSettings", None)], fix)
+        return Hit(conf, [seen(V2_STAGES, f"{stage_name_of(stage)}.AccessLogSettings", None)], fix)
     fmt = str(log.get("Format") or "")
     if (symptom.status or 0) >= 500 and "$context.integrationErrorMessage" not in fmt:
         return Hit(0.45, [seen(V2_STAGES, "AccessLogSettings.Format", fmt)], fix)

@@ -5,26 +5,27 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatch
 
+from .facts import (
+    STAGE_VARIABLE,
+    matched_integration,
+    matched_method,
+    matched_stage,
+    stage_name_of,
+    stage_variables,
+)
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_routing_helpers import (
     INTEG,
     METHOD,
     REST_API,
-    Raw,
     call,
     deploy_call,
     kw,
-    matched_integration,
-    matched_method,
-    matched_stage,
     media_types,
-    name_of,
     rest_ids,
     stage_read,
 )
-
-_STAGE_VAR = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 
 
 @rule("integration-uri-stage-variable-undefined")
@@ -34,12 +35,12 @@ def _stage_variable(facts: Facts, symptom: Symptom) -> Hit | None:
         return None
     methods = [m for r in facts.resources for m in (r.get("resourceMethods") or {}).values()]
     integs = [one] if one else [m.get("methodIntegration") or {} for m in methods] + facts.integrations
-    variables: Raw = stage.get("variables") or stage.get("StageVariables") or {}
+    variables = stage_variables(facts)
     for integ in integs:
         uri = " ".join(
             str(integ.get(k) or "") for k in ("uri", "IntegrationUri", "connectionId", "ConnectionId")
         )
-        names = list(dict.fromkeys(_STAGE_VAR.findall(uri)))
+        names = list(dict.fromkeys(STAGE_VARIABLE.findall(uri)))
         missing = [n for n in names if n not in variables]
         bad = [n for n in names if n in variables and not re.fullmatch(r"[\w.:/?#&=,~-]+", str(variables[n]))]
         if not missing and not bad:
@@ -49,7 +50,7 @@ def _stage_variable(facts: Facts, symptom: Symptom) -> Hit | None:
             seen(stage_read(facts), "variables", sorted(variables)),
         ]
         ev.append(seen(stage_read(facts), "undefined" if missing else "empty or invalid", missing or bad))
-        name, var = name_of(stage), (missing or bad)[0]
+        name, var = stage_name_of(stage), (missing or bad)[0]
         patch = [{"op": "replace", "path": f"/variables/{var}", "value": "<value>"}]
         fix = (
             call("apigateway.update_stage", restApiId=facts.api_id, stageName=name, patchOperations=patch)

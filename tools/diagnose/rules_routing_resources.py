@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from difflib import get_close_matches
 
+from .facts import (
+    matched_stage,
+    route_by_key,
+    stage_name_of,
+    stage_names,
+)
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_routing_helpers import (
@@ -16,12 +22,9 @@ from .rules_routing_helpers import (
     is_mat,
     join,
     kw,
-    matched_stage,
-    name_of,
     newest_deployment,
     resolves,
     split,
-    stage_names,
     stage_read,
 )
 
@@ -127,7 +130,7 @@ def _changes_not_deployed(facts: Facts, symptom: Symptom) -> Hit | None:
     stage = matched_stage(facts)
     if stage is None or (facts.match.kind == "none" and is_mat(symptom)):
         return None
-    name, dep = name_of(stage), stage.get("deploymentId")
+    name, dep = stage_name_of(stage), stage.get("deploymentId")
     fix = Fix(manual=deploy_call(facts, name))
     ev = [seen(STAGES, f"{name}.deploymentId", dep)]
     newest = newest_deployment(facts)
@@ -182,7 +185,7 @@ def _proxy_root_rule(facts: Facts, symptom: Symptom) -> Hit | None:
             Fix(manual=f"{put} + put_integration, then create_deployment(stageName={facts.match.stage!r})"),
         )
     ev = [seen(ROUTES, "RouteKey", [r.get("RouteKey") for r in facts.routes])]
-    target = str(next(r for r in facts.routes if r.get("RouteKey") == greedy).get("Target") or "")
+    target = str((route_by_key(facts, greedy) or {}).get("Target") or "")
     route = {"route_key": "ANY /", "integration_id": target.removeprefix("integrations/")}
     return Hit(
         0.9,
@@ -222,7 +225,7 @@ def _v2_not_deployed(facts: Facts, symptom: Symptom) -> Hit | None:
     if stage is None:
         return None
     name, dep, status = (
-        name_of(stage),
+        stage_name_of(stage),
         stage.get("DeploymentId"),
         str(stage.get("LastDeploymentStatusMessage") or ""),
     )

@@ -7,6 +7,8 @@ Also holds the CORS helpers that ``rules_traffic_rest_cors`` shares; the family'
 from __future__ import annotations
 
 from .cors_fixes import PREFLIGHT_HEADERS, cors_fix, origin_allowed
+from .facts import DEFAULT, http_cors, route_by_key, route_for
+from .matching_paths import split_request
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_traffic_helpers import (
@@ -25,43 +27,18 @@ def cors_signal(symptom: Symptom) -> bool:
 
 
 # ---- HTTP: which route a preflight OPTIONS would hit ----
-def _template_matches(template: str, path: str) -> bool:
-    want, have = template.strip("/").split("/"), path.split("?")[0].strip("/").split("/")
-    for i, seg in enumerate(want):
-        if seg.endswith("+}"):
-            return len(have) > i and have[i] != ""
-        if i >= len(have) or not (seg == have[i] or (seg.startswith("{") and have[i])):
-            return False
-    return len(want) == len(have)
-
-
-def _request_path(facts: Facts, symptom: Symptom) -> str | None:
+def _request_segments(facts: Facts, symptom: Symptom) -> tuple[str, ...] | None:
     path = facts.match.path or symptom.path
     key = facts.match.route_key or ""
     if not path and " " in key:  # no path given: stand in for the matched route's template
         path = "/".join("x" if s.startswith("{") else s for s in key.split(" ", 1)[1].split("/"))
-    return path
-
-
-def _specificity(route: Raw) -> tuple[int, int, bool]:
-    method, _, template = str(route.get("RouteKey", "")).partition(" ")
-    segs = template.strip("/").split("/")
-    return sum(not s.startswith("{") for s in segs), -sum(s.endswith("+}") for s in segs), method == "OPTIONS"
+    return split_request(path)[1] if path else None
 
 
 def preflight_route(facts: Facts, symptom: Symptom) -> Raw | None:
-    """The route an OPTIONS request to the path would hit (most specific path, exact method first)."""
-    path = _request_path(facts, symptom)
-    candidates = [
-        r
-        for r in facts.routes
-        if path is not None
-        and str(r.get("RouteKey", "")).partition(" ")[0] in ("OPTIONS", "ANY")
-        and _template_matches(str(r.get("RouteKey", "")).partition(" ")[2], path)
-    ]
-    if candidates:
-        return max(candidates, key=_specificity)
-    return next((r for r in facts.routes if r.get("RouteKey") == "$default"), None)
+    """The route an OPTIONS request to the path would hit (the router's own choice, ``facts.route_for``)."""
+    segments = _request_segments(facts, symptom)
+    return route_for(facts, "OPTIONS", segments) if segments is not None else route_by_key(facts, DEFAULT)
 
 
 @rule("http-cors-preflight-hits-authorizer")
@@ -78,11 +55,7 @@ def _http_preflight_auth(facts: Facts, symptom: Symptom) -> Hit | None:
         seen("apigatewayv2.get_routes", "unauthenticated OPTIONS route for the path", "none"),
     ]
     sure = symptom.status in (401, 403) or (symptom.method or "").upper() == "OPTIONS"
-    fix = (
-        cors_fix(facts, symptom, headers=True)
-        if facts.api.get("CorsConfiguration") or symptom.origin
-        else None
-    )
+    fix = cors_fix(facts, symptom, headers=True) if http_cors(facts) or symptom.origin else None
     if fix is None and str(route.get("Target", "")).startswith("integrations/"):
         options = "OPTIONS /{proxy+}" if key == "$default" else f"OPTIONS {key.split(' ', 1)[1]}"
         integration = str(route["Target"]).split("/", 1)[1]
@@ -99,7 +72,7 @@ def _http_preflight_auth(facts: Facts, symptom: Symptom) -> Hit | None:
 
 @rule("http-cors-not-configured")
 def _http_cors_absent(facts: Facts, symptom: Symptom) -> Hit | None:
-    if not cors_signal(symptom) or facts.api.get("CorsConfiguration"):
+    if not cors_signal(symptom) or http_cors(facts):
         return None
     evidence = [seen("apigatewayv2.get_api", "CorsConfiguration", None)]
     route = preflight_route(facts, symptom)
@@ -117,7 +90,7 @@ def _http_cors_absent(facts: Facts, symptom: Symptom) -> Hit | None:
 
 @rule("http-cors-config-overrides-backend")
 def _http_cors_overrides(facts: Facts, symptom: Symptom) -> Hit | None:
-    config: Raw | None = facts.api.get("CorsConfiguration")
+    config: Raw | None = http_cors(facts)
     if not config or not cors_signal(symptom):
         return None
     origins, methods = config.get("AllowOrigins") or [], [m.upper() for m in config.get("AllowMethods") or []]

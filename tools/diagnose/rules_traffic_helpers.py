@@ -1,10 +1,11 @@
-"""Traffic helpers: boto3 calls as text, matched route/stage/REST method lookups, the API keys and usage
-plans that cover the stage, and the throttle limits that apply to the matched route or method."""
+"""Traffic helpers: boto3 calls as text, the API keys and usage plans that cover the stage, and the throttle
+limits that apply to the matched route or method (the lookups: ``facts``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .facts import matched_method_entry, matched_stage, method_settings
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import seen
 
@@ -22,35 +23,7 @@ def deploy(facts: Facts) -> str:
     return call("apigateway.create_deployment", restApiId=facts.api_id, stageName=facts.match.stage)
 
 
-# ---- shared lookups ----
-def matched_route(facts: Facts) -> Raw | None:
-    return next((r for r in facts.routes if r.get("RouteId") == facts.match.route_id), None)
-
-
-def matched_stage(facts: Facts) -> Raw | None:
-    name = facts.match.stage
-    return next((s for s in facts.stages if name and name in (s.get("StageName"), s.get("stageName"))), None)
-
-
-def rest_resource(facts: Facts) -> Raw | None:
-    m = facts.match
-    for r in facts.resources:
-        if (m.resource_id and r.get("id") == m.resource_id) or (
-            not m.resource_id and m.resource_path and r.get("path") == m.resource_path
-        ):
-            return r
-    return None
-
-
-def rest_method(resource: Raw | None, method: str | None) -> tuple[str, Raw] | None:
-    """The method that serves ``method`` on the resource: the exact one, else ANY."""
-    methods: Raw = (resource or {}).get("resourceMethods") or {}
-    for name in (method.upper() if method else None, "ANY"):
-        if name and name in methods:
-            return name, methods[name]
-    return None
-
-
+# ---- shared ----
 def said(symptom: Symptom, facts: Facts | None, *phrases: str) -> str | None:
     """The first phrase found (case-insensitively) in what the client saw or in the recent log lines."""
     text = symptom.text() + " " + " ".join(facts.logs.lines if facts else []).lower()
@@ -60,7 +33,7 @@ def said(symptom: Symptom, facts: Facts | None, *phrases: str) -> str | None:
 # ---- API keys and usage plans (REST) ----
 def key_method(facts: Facts, symptom: Symptom, status: int) -> tuple[str, Raw] | None:
     """The matched REST method when it requires an API key (and the status, if given, is ``status``)."""
-    found = rest_method(rest_resource(facts), facts.match.method)
+    found = matched_method_entry(facts)
     ok = symptom.status in (None, status)
     return found if ok and found and found[1].get("apiKeyRequired") else None
 
@@ -110,19 +83,11 @@ def limit_level(rate: float | None, burst: float | None) -> float | None:
 
 def rest_method_limits(facts: Facts) -> tuple[str, float | None, float | None] | None:
     """The methodSettings entry that throttles the matched method (the method's own, else "*/*")."""
-    settings: Raw = (matched_stage(facts) or {}).get("methodSettings") or {}
-    path, method = (facts.match.resource_path or "").strip("/"), (facts.match.method or "").upper()
-
-    def limits(key: str) -> tuple[str, float | None, float | None] | None:
-        entry: Raw = settings.get(key) or {}
+    for key, entry in method_settings(facts):
         rate, burst = entry.get("throttlingRateLimit"), entry.get("throttlingBurstLimit")
-        return (key, rate, burst) if rate is not None or burst is not None else None
-
-    for key in settings:  # "{resource path, / as ~1}/{METHOD}"; tolerate plain slashes
-        res, _, verb = key.rpartition("/")
-        if key != "*/*" and res.replace("~1", "/").strip("/") == path and verb.upper() == method:
-            return limits(key) or limits("*/*")
-    return limits("*/*")
+        if rate is not None or burst is not None:
+            return key, rate, burst
+    return None
 
 
 def http_limits(facts: Facts) -> tuple[str, float | None, float | None] | None:

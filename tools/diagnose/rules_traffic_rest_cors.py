@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .cors_fixes import cors_fix
+from .facts import http_cors, matched_resource, method_on
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_traffic_cors import cors_signal
-from .rules_traffic_helpers import Raw, call, deploy, rest_method, rest_resource, said
+from .rules_traffic_helpers import Raw, call, deploy, said
 
 _MR_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
 _MR_CREDENTIALS = "method.response.header.Access-Control-Allow-Credentials"
@@ -27,8 +28,8 @@ def _cors_credentials(facts: Facts, symptom: Symptom) -> Hit | None:
     )
     if facts.api_type == "HTTP":
         return _http_credentials(facts, symptom, mentions)
-    resource = rest_resource(facts) or {}
-    options = (resource.get("resourceMethods") or {}).get("OPTIONS") or {}
+    resource = matched_resource(facts) or {}
+    options = (method_on(resource, "OPTIONS") or ("", {}))[1]
     response = ((options.get("methodIntegration") or {}).get("integrationResponses") or {}).get("200") or {}
     params: Raw = response.get("responseParameters") or {}
     origin, creds = params.get(_MR_ORIGIN), params.get(_MR_CREDENTIALS)
@@ -57,7 +58,7 @@ def _origin(symptom: Symptom) -> str:
 
 
 def _http_credentials(facts: Facts, symptom: Symptom, mentions: str | None) -> Hit | None:
-    config: Raw | None = facts.api.get("CorsConfiguration")
+    config: Raw | None = http_cors(facts)
     if config is None:
         evidence = [
             seen("apigatewayv2.get_api", "CorsConfiguration", None),
@@ -77,7 +78,7 @@ def _http_credentials(facts: Facts, symptom: Symptom, mentions: str | None) -> H
 # ---- REST ----
 @rule("rest-cors-options-method-missing")
 def _rest_options_missing(facts: Facts, symptom: Symptom) -> Hit | None:
-    resource = rest_resource(facts) if cors_signal(symptom) else None
+    resource = matched_resource(facts) if cors_signal(symptom) else None
     methods = sorted((resource or {}).get("resourceMethods") or {})
     if resource is None or "OPTIONS" in methods or "ANY" in methods:
         return None
@@ -115,8 +116,8 @@ def _rest_options_missing(facts: Facts, symptom: Symptom) -> Hit | None:
 
 @rule("rest-cors-options-method-requires-auth")
 def _rest_options_auth(facts: Facts, symptom: Symptom) -> Hit | None:
-    resource = rest_resource(facts) if cors_signal(symptom) else None
-    found = rest_method(resource, "OPTIONS")
+    resource = matched_resource(facts) if cors_signal(symptom) else None
+    found = method_on(resource, "OPTIONS")
     if resource is None or found is None:
         return None
     name, method = found
@@ -140,8 +141,8 @@ def _rest_options_auth(facts: Facts, symptom: Symptom) -> Hit | None:
 
 @rule("rest-cors-response-missing-allow-origin")
 def _rest_response_origin(facts: Facts, symptom: Symptom) -> Hit | None:
-    resource = rest_resource(facts) if cors_signal(symptom) else None
-    found = rest_method(resource, symptom.method or facts.match.method)
+    resource = matched_resource(facts) if cors_signal(symptom) else None
+    found = method_on(resource, symptom.method or facts.match.method)
     if resource is None or found is None:
         return None
     name, method = found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .callbacks import is_callback_symptom
+from .facts import matched_route, route_by_key
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import Hit, rule, seen
 from .rules_integration_helpers import (
@@ -14,8 +15,6 @@ from .rules_integration_helpers import (
     deploy,
     integration_of_route,
     json_of,
-    matched_route,
-    route_by,
     said,
     signals,
 )
@@ -75,7 +74,7 @@ def _no_route_response(facts: Facts, symptom: Symptom) -> Hit | None:
 
 @rule("ws-connect-integration-fails")
 def _connect_fails(facts: Facts, symptom: Symptom) -> Hit | None:
-    route = route_by(facts, None, "$connect")
+    route = route_by_key(facts, "$connect")
     integ = integration_of_route(facts, route)
     if route is None or integ is None:
         return None  # without a $connect route every upgrade succeeds

@@ -19,10 +19,15 @@ from .callbacks import (
     connections_arn,
     manage_connections,
 )
-from .matching_lookups import stage_names
+from .facts import request_stage, route_by_key, stage_names
 from .model import EvidenceItem, Facts, Fix, RoleFacts, Symptom
 from .registry import Hit, rule, seen
-from .rules_integration_helpers import call, deploy, quote, route_by, said, stage_name
+from .rules_integration_helpers import (
+    call,
+    deploy,
+    quote,
+    said,
+)
 
 ROUTES_READ = "apigatewayv2.get_routes"
 ENV_READ = "lambda.get_function"
@@ -32,7 +37,7 @@ _ASSUMED = re.compile(r"assumed-role/([\w+=,.@-]+)/")
 
 def _stage(facts: Facts, symptom: Symptom) -> str | None:
     names = stage_names(facts)
-    return stage_name(facts, symptom) or (names[0] if len(names) == 1 else None)
+    return request_stage(facts, symptom) or (names[0] if len(names) == 1 else None)
 
 
 def _endpoint_url(facts: Facts, stage: str) -> str:
@@ -152,7 +157,7 @@ def _gone(facts: Facts, symptom: Symptom) -> Hit | None:
         for arn, fn in backend_functions(facts).items()
         for ep in callback_endpoints(fn)
     ][:2]
-    if route_by(facts, None, "$disconnect") is not None:
+    if route_by_key(facts, "$disconnect") is not None:
         return Hit(0.7, evidence, Fix(manual="Catch GoneException and delete the stored connection id"))
     targets = sorted(str(r["Target"]) for r in facts.routes if r.get("Target"))
     add = call(
