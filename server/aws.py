@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import anyio
 
 from apigw_mcp.tools.engine.errors import AwsCallFailed, OutOfScope
+from apigw_mcp.tools.engine.operations import read_refusal
 
 from .settings import Settings
 
@@ -86,6 +87,8 @@ class AwsRuntime:
         return self._session.client(service, endpoint_url=self.settings.endpoint_url, config=config)
 
     async def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """A read (retried by botocore): only reads of the operations table, never a secret's value."""
+        _check_read(service, operation, params)
         return await self._run(partial(self._call_sync, service, operation, params, True))
 
     async def call_once(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
@@ -94,6 +97,7 @@ class AwsRuntime:
 
     async def paginate(self, service: str, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
         """Every item of every page: never a silently truncated listing."""
+        _check_read(service, operation, params)
         return await self._run(partial(self._paginate_sync, service, operation, key, params))
 
     async def identity(self) -> Identity:
@@ -161,6 +165,12 @@ def translated_errors(service: str, operation: str) -> Iterator[None]:
         raise client_error(where, error.response) from None
     except BotoCoreError as error:
         raise AwsCallFailed(type(error).__name__, f"{where} failed: {one_line(str(error))}") from None
+
+
+def _check_read(service: str, operation: str, params: dict[str, Any]) -> None:
+    reason = read_refusal(service, operation, params)
+    if reason is not None:
+        raise OutOfScope("read", reason)
 
 
 def one_line(text: str, limit: int = 300) -> str:

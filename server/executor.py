@@ -65,6 +65,8 @@ async def execute(
 
 def _resource_id(step: Step, params: dict[str, Any], response: dict[str, Any]) -> str:
     """The id of what the step touched; by operation, as create_route's response also names its authorizer."""
+    if step.service == "apigateway":  # REST replies name what they made ``id``; stages by name
+        return str(response.get("id") or params.get("stageName") or params.get("restApiId") or step.resource)
     kind = step.operation.rsplit("_", 1)[-1]
     field = _ID_FIELD_BY_KIND.get(kind)
     if field and (field in response or field in params):

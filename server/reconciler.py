@@ -1,9 +1,10 @@
-"""One path for every change to an HTTP API: read, plan, guard, then preview or apply with the token.
+"""One path for every change to an API of any kind: read, plan, guard, then preview or apply with the token.
 
 Each mutating tool only says how the desired spec follows from the live API (or
 that the API goes away); reading, planning, the checks on what will be written, the
 guard, the signed token, execution, the audit log and the undo handle are the same
-for all of them.
+for all of them. What differs between HTTP, REST and WebSocket APIs is behind the
+``Kind`` the change names (``server/kinds/base.py``); this module imports no kind.
 """
 
 from __future__ import annotations
@@ -11,44 +12,39 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic
 
 from pydantic import ValidationError
 
-from apigw_mcp.server.aws import Identity
+from apigw_mcp.server.aws import Identity, gather
 from apigw_mcp.server.executor import execute
-from apigw_mcp.server.kinds.http_state import Extras, check_changeable, locate, read_extras
+from apigw_mcp.server.kinds.base import Applied, Extras, Kind, LiveT, PlanInputs, SpecT
+from apigw_mcp.server.reads.locate import locate_api
 from apigw_mcp.server.runtime import Runtime
 from apigw_mcp.tools.engine import guard
 from apigw_mcp.tools.engine.errors import BadInput, OutOfScope, validation_message
+from apigw_mcp.tools.engine.handle import seal
 from apigw_mcp.tools.engine.plan import Plan
 from apigw_mcp.tools.engine.results import ChangeResult
 from apigw_mcp.tools.engine.scope import lambda_refusal
 from apigw_mcp.tools.engine.token import TTL_MINUTES, check_token, make_token, token_expiry
 from apigw_mcp.tools.engine.tool_operations import allows
 from apigw_mcp.tools.engine.validate import lambda_region_account
-from apigw_mcp.tools.kinds.http.live import LiveHttpApi
-from apigw_mcp.tools.kinds.http.plan_delete import plan_delete_api, plan_leftovers
-from apigw_mcp.tools.kinds.http.planner import LiveExtras, PlanContext, plan_http_api
-from apigw_mcp.tools.kinds.http.spec import HttpApiSpec
-from apigw_mcp.tools.kinds.http.spec_check import check_written
-from apigw_mcp.tools.kinds.http.undo import encode, record_for
-
-Desired = Callable[[LiveHttpApi | None, Identity], HttpApiSpec | None]
 
 
 @dataclass(frozen=True)
-class Change:
-    """What a tool asks for: which API, how the desired spec follows from it, and how to apply.
+class Change(Generic[LiveT, SpecT]):
+    """What a tool asks for: the kind of API, which one, how the desired spec follows from it, how to apply.
 
     ``drop_log_groups`` and ``drop_permissions`` are what an undone apply created outside the
     API: log groups are deleted, and this server's invoke statement is removed from functions
     the restored API no longer uses.
     """
 
+    kind: Kind[LiveT, SpecT]
     tool: str
     args: dict[str, Any]
-    desired: Desired
+    desired: Callable[[LiveT | None, Identity], SpecT | None]
     api_id: str | None = None
     name: str | None = None
     may_be_missing: bool = False
@@ -62,7 +58,7 @@ class Change:
 
 async def run_change(
     rt: Runtime,
-    change: Change,
+    change: Change[LiveT, SpecT],
     dry_run: bool,
     plan_token: str | None,
     confirm: Callable[[Plan], Awaitable[None]] | None = None,
@@ -71,22 +67,22 @@ async def run_change(
         raise BadInput(
             "plan_token", "required with dry_run=false: run with dry_run=true and pass its plan.token"
         )
-    identity, live = await locate(rt.aws, change.api_id, change.name)
+    kind = change.kind
+    refusal = kind.supports(change.tool)
+    if refusal:
+        raise BadInput("api_id", refusal)
+    identity, live = await _locate(rt, change)
     if live is None and change.api_id is not None and not change.may_be_missing:
         raise BadInput(
-            "api_id", f"no HTTP API {change.api_id!r} in {rt.scope.region}: list_apis shows what exists"
+            "api_id",
+            f"no {kind.name} API {change.api_id!r} in {rt.scope.region}: list_apis shows what exists",
         )
     if live is not None:
-        check_changeable(rt.scope, live, via_name=change.api_id is None)
+        kind.check_changeable(rt.scope, live, via_name=change.api_id is None)
     desired = _desired(change, live, identity, rt.scope.region)
-    if desired is not None:
-        _check_functions(desired, live, rt, identity, change)
-    functions = (desired.functions() if desired else []) + (live.spec.functions() if live else [])
-    logs = [
-        s.access_log.destination_arn for s in (desired.stages.values() if desired else []) if s.access_log
-    ]
-    extras = await read_extras(rt.aws, functions, logs, live, desired, identity, change.drop_log_groups)
-    wired = set(_newly_wired(desired, live.spec if live else None)) if desired else set()
+    wired = kind.newly_wired(desired, live) if desired is not None else []
+    _check_functions(wired, rt, identity, change)
+    extras = await kind.read_extras(rt.aws, live, desired, identity, change.drop_log_groups)
     for arn in extras.missing:
         if arn in wired:
             field_name = path_of(arn, change.args) or change.field_prefix.rstrip(".") or "lambda_arn"
@@ -99,7 +95,7 @@ async def run_change(
         for arn in extras.missing
     )
     blocked = _guard(plan, rt, live, change.tool, dry_run)
-    state = _state(live, change, extras)
+    state = kind.state(f"api {change.name or change.api_id}", live, extras)
     args = {"tool": change.tool, **change.args}
     now = int(time.time() // 60)
     expires = now + TTL_MINUTES if dry_run or not plan.steps else token_expiry(str(plan_token), now)
@@ -120,7 +116,25 @@ async def run_change(
     return await _apply(rt, change, plan, live, desired)
 
 
-def _guard(plan: Plan, rt: Runtime, live: LiveHttpApi | None, tool: str, dry_run: bool) -> str | None:
+async def _locate(rt: Runtime, change: Change[LiveT, SpecT]) -> tuple[Identity, LiveT | None]:
+    """The caller and the live API: by id (one round, as most changes name an existing API's id), else
+    the id's or name's API found among all APIs, which must be of the change's kind."""
+    kind, api_id = change.kind, change.api_id
+    if api_id is not None:
+        identity, live = await gather(rt.aws.identity, lambda: kind.read(rt.aws, api_id))
+        if live is not None:
+            return identity, live
+    located = await locate_api(rt.aws, api_id, change.name, {kind.name})
+    if located.api_id is None:
+        return located.identity, None
+    if located.kind != kind.name:
+        raise BadInput(
+            "api_id", f"{located.api_id} is a {located.kind} API: {change.tool} here changes {kind.name} APIs"
+        )
+    return located.identity, await kind.read(rt.aws, located.api_id)
+
+
+def _guard(plan: Plan, rt: Runtime, live: LiveT | None, tool: str, dry_run: bool) -> str | None:
     """Refuse a plan the guard denies; a preview whose only denials are deletes is still shown, with why
     applying it would be refused (returned, and said in its warnings)."""
     denials = guard.check(plan, rt.scope, {live.api_id} if live else set(), tool)
@@ -147,11 +161,13 @@ def path_of(value: str, data: Any, prefix: str = "") -> str | None:
     return None
 
 
-def _desired(change: Change, live: LiveHttpApi | None, identity: Identity, region: str) -> HttpApiSpec | None:
+def _desired(
+    change: Change[LiveT, SpecT], live: LiveT | None, identity: Identity, region: str
+) -> SpecT | None:
     try:
         desired = change.desired(live, identity)
         if desired is not None:
-            check_written(desired, live.spec if live else None, region, identity.account)
+            change.kind.check_written(desired, live, region, identity.account)
         return desired
     except ValidationError as error:
         raise BadInput(
@@ -162,16 +178,9 @@ def _desired(change: Change, live: LiveHttpApi | None, identity: Identity, regio
         raise BadInput(change.field_prefix + field_name, message) from None
 
 
-def _check_functions(
-    desired: HttpApiSpec,
-    live: LiveHttpApi | None,
-    rt: Runtime,
-    identity: Identity,
-    change: Change,
-) -> None:
+def _check_functions(wired: list[str], rt: Runtime, identity: Identity, change: Change[Any, Any]) -> None:
     """Functions a change newly wires to a route or authorizer must be in this region and account and in
     the allowed patterns, even when the API already uses them elsewhere."""
-    wired = _newly_wired(desired, live.spec if live else None)
     named = {arn: path_of(arn, change.args) for arn in wired}
     # Functions named in the arguments first, so the error points at the argument to fix.
     for arn in sorted(wired, key=lambda a: named[a] is None):
@@ -188,90 +197,47 @@ def _check_functions(
             raise OutOfScope("lambda-scope", f"{field_name}: {refusal}")
 
 
-def _newly_wired(desired: HttpApiSpec, live: HttpApiSpec | None) -> list[str]:
-    routes = live.routes if live else {}
-    authorizers = live.authorizers if live else {}
-    found = {
-        route.integration.uri
-        for key, route in desired.routes.items()
-        if route.integration and route.integration.type == "AWS_PROXY" and routes.get(key) != route
-    }
-    found |= {
-        a.function_arn
-        for name, a in desired.authorizers.items()
-        if a.function_arn and authorizers.get(name) != a
-    }
-    return sorted(found)
-
-
 def _plan(
-    desired: HttpApiSpec | None,
-    live: LiveHttpApi | None,
+    desired: SpecT | None,
+    live: LiveT | None,
     extras: Extras,
-    change: Change,
+    change: Change[LiveT, SpecT],
     rt: Runtime,
     identity: Identity,
 ) -> Plan:
-    ctx = PlanContext(rt.scope, identity.account, identity.arn)
-    if desired is None:
-        if live is None:
-            plan = Plan(
-                summary="No changes: the API does not exist.",
-                account=identity.account,
-                region=rt.scope.region,
-                caller=identity.arn,
-            )
-        else:
-            plan = plan_delete_api(live, extras.statements, ctx)
-    else:
-        # An undo restores the statements as they were (it adds none, except for a recreated API), and
-        # a tool that does not wire functions (delete_route, configure_cors, ...) leaves them alone.
-        adds = change.add_permissions and allows(change.tool, "lambda", "add_permission")
-        covered = extras.permissions if adds else dict.fromkeys(extras.permissions, True)
-        covered = {**covered, **dict.fromkeys(extras.missing, True)}  # no permission on a missing function
-        live_extras = LiveExtras(permissions=covered, log_groups=extras.log_groups, deploy=change.deploy)
-        plan = plan_http_api(desired, live, live_extras, ctx)
-    drop_statements = [arn for arn in change.drop_permissions if arn in extras.statements]
-    return plan_leftovers(
-        plan,
-        desired,
-        live,
-        extras.managed_log_groups,
-        extras.log_groups,
-        change.drop_log_groups,
-        drop_statements,
+    # An undo restores the statements as they were (it adds none, except for a recreated API), and
+    # a tool that does not wire functions (delete_route, configure_cors, ...) leaves them alone.
+    adds = change.add_permissions and allows(change.tool, "lambda", "add_permission")
+    covered = extras.permissions if adds else dict.fromkeys(extras.permissions, True)
+    covered = {**covered, **dict.fromkeys(extras.missing, True)}  # no permission on a missing function
+    inputs = PlanInputs(
+        scope=rt.scope,
+        identity=identity,
+        extras=extras,
+        permissions=covered,
+        deploy=change.deploy,
+        drop_log_groups=change.drop_log_groups,
+        drop_statements=[arn for arn in change.drop_permissions if arn in extras.statements],
     )
-
-
-def _state(live: LiveHttpApi | None, change: Change, extras: Extras) -> dict[str, Any]:
-    """Every resource read, present or not, so a refusal can name the one that came or went."""
-    key = f"api {change.name or change.api_id}"
-    return {
-        key: live.model_dump(mode="json") if live else None,
-        **{f"permission {arn}": ok for arn, ok in extras.permissions.items()},
-        **{f"statement {arn}": arn in extras.statements for arn in extras.permissions},
-        **{
-            f"log group {name}": name in extras.managed_log_groups or name in extras.log_groups
-            for name in extras.checked_log_groups
-        },
-    }
+    if desired is None:
+        return change.kind.plan_delete(live, inputs)
+    return change.kind.plan(desired, live, inputs)
 
 
 async def _apply(
-    rt: Runtime, change: Change, plan: Plan, live: LiveHttpApi | None, desired: HttpApiSpec | None
+    rt: Runtime, change: Change[LiveT, SpecT], plan: Plan, live: LiveT | None, desired: SpecT | None
 ) -> ChangeResult:
     shown = len(plan.warnings)
     result, outputs = await execute(rt.aws, plan, change.tool, rt.audit)
     result.preview_warnings = shown
-    api_id = live.api_id if live else outputs.get("api", {}).get("ApiId")
+    created_id, created_endpoint = change.kind.created(outputs)
+    api_id = live.api_id if live else created_id
     result.api_id = api_id
-    result.endpoint = live.endpoint if live else outputs.get("api", {}).get("ApiEndpoint")
+    result.endpoint = live.endpoint if live else created_endpoint
     done = [s for s in plan.steps if s.id in outputs]
     added = [s.params["FunctionName"] for s in done if s.operation == "add_permission"]
     groups = [s.params["logGroupName"] for s in done if s.operation == "create_log_group"]
-    if api_id and (live is not None or "api" in outputs):
-        name = desired.name if desired else live.spec.name if live else str(change.name)
-        record = record_for(live.spec if live else None, desired, api_id, name, added, groups)
-        result.undo = encode(record, rt.signer)
+    if api_id:
+        result.undo = seal(change.kind.record(live, desired, Applied(api_id, added, groups)), rt.signer)
     result.plan = plan.model_copy(update={"steps": [], "diff": []})
     return result

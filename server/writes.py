@@ -6,7 +6,9 @@ So writes go out once per attempt, and this module decides: a throttle or a requ
 that never reached AWS is retried as is; after a reply that may have been lost, a
 create is first looked for by its natural key (the API's name, the route key, the
 authorizer's name, ...) and, when found, taken as applied; updates are retried (they
-set the same values again), and a delete that then finds nothing counts as done.
+set the same values again), and a delete that then finds nothing counts as done. A create
+with no natural key to look for (a deployment) is sent again: a second snapshot of the same
+API is harmless, the stage points at one of them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import anyio
 
 from apigw_mcp.tools.engine.errors import AwsCallFailed
 from apigw_mcp.tools.engine.scope import MANAGED_TAG
+
+from .writes_rest import REST_PROBES
 
 if TYPE_CHECKING:
     from .aws import AwsRuntime
@@ -103,6 +107,7 @@ async def _statement(rt: AwsRuntime, params: dict[str, Any]) -> dict[str, Any] |
 
 
 PROBES: dict[tuple[str, str], Probe] = {
+    **REST_PROBES,
     ("apigatewayv2", "create_api"): _api,
     ("apigatewayv2", "create_route"): _child("get_routes", "RouteKey"),
     ("apigatewayv2", "create_integration"): _child(

@@ -131,7 +131,8 @@ def rules(the_plan: Plan, scope: Scope = DELETES) -> list[str]:
 
 
 def test_every_write_operation_declares_its_parameters_and_a_target() -> None:
-    writes = [op for op in OPERATIONS if op.access != "read"]
+    # REST (apigateway) and WAF writes: tests/test_core_guard_rest.py
+    writes = [op for op in OPERATIONS if op.access != "read" and op.service not in ("apigateway", "wafv2")]
     assert {op.name for op in writes} == set(VALID)
     for op in writes:
         assert op.params, op.name

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from apigw_mcp.server.aws import Identity
+from apigw_mcp.server.kinds.http import HTTP
 from apigw_mcp.server.mcp_tools.registry import Ctx, Out, Register, Text, edit_change, require_live, run_tool
 from apigw_mcp.server.mcp_tools.stages import register_stage_tools
 from apigw_mcp.server.reconciler import Change
@@ -54,7 +55,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
         """The whole HTTP API as one desired state (routes, CORS, authorizers, stages, Lambda permissions);
         reconciles the managed API of this name."""
 
-        def make() -> Change:
+        def make() -> Change[LiveHttpApi, HttpApiSpec]:
             args = CreateHttpApiArgs(
                 name=name,
                 routes=routes,
@@ -71,7 +72,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
                 change.notes.extend(n for n in notes if not n.startswith("No OPTIONS"))
                 return spec
 
-            change = Change("create_http_api", args.model_dump(mode="json"), desired, name=name)
+            change = Change(HTTP, "create_http_api", args.model_dump(mode="json"), desired, name=name)
             return change
 
         return await run_tool(rt, make, dry_run, plan_token, ctx)
@@ -83,7 +84,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
         return await edit_change(
-            rt, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token, ctx
+            rt, HTTP, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token, ctx
         )
 
     @tool("update_route", "Update a route")
@@ -103,6 +104,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
         }
         return await edit_change(
             rt,
+            HTTP,
             "update_route",
             args,
             lambda live: edits.update_route(live, route_key, change),
@@ -119,6 +121,7 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
         args = {"api_id": api_id, "route_key": route_key}
         return await edit_change(
             rt,
+            HTTP,
             "delete_route",
             args,
             lambda live: edits.delete_route(live, route_key),
@@ -133,14 +136,14 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     ) -> Out:
         """Set (or with cors=null remove) an HTTP API's CORS; adds the OPTIONS route preflight needs."""
 
-        def make() -> Change:
+        def make() -> Change[LiveHttpApi, HttpApiSpec]:
             def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec:
                 spec, notes = edits.configure_cors(require_live(live), cors)
                 change.notes.extend(notes)
                 return spec
 
             args = {"api_id": api_id, "cors": cors.model_dump(mode="json") if cors else None}
-            change = Change("configure_cors", args, desired, api_id=api_id)
+            change = Change(HTTP, "configure_cors", args, desired, api_id=api_id)
             return change
 
         return await run_tool(rt, make, dry_run, plan_token, ctx)
@@ -213,7 +216,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
 
 def _authorizer_change(
     rt: Runtime, tool: str, api_id: str, fields: dict[str, Any], routes: list[str], scopes: list[str]
-) -> Change:
+) -> Change[LiveHttpApi, HttpApiSpec]:
     authorizer = AuthorizerInput.model_validate(fields)
     args = {
         "api_id": api_id,
@@ -227,5 +230,5 @@ def _authorizer_change(
         change.notes.extend(notes)
         return spec
 
-    change = Change(tool, args, desired, api_id=api_id)
+    change = Change(HTTP, tool, args, desired, api_id=api_id)
     return change

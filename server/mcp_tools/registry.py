@@ -10,13 +10,12 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
 
 from apigw_mcp.server.consent import Consent, NeedsConsent
+from apigw_mcp.server.kinds.base import Kind, LiveT, SpecT
 from apigw_mcp.server.reconciler import Change, run_change
 from apigw_mcp.server.results import guarded, result
 from apigw_mcp.server.runtime import Runtime
 from apigw_mcp.tools.engine.change_output import ChangeOutput, change_output
 from apigw_mcp.tools.engine.tool_operations import tool_access
-from apigw_mcp.tools.kinds.http.live import LiveHttpApi
-from apigw_mcp.tools.kinds.http.spec import HttpApiSpec
 
 # Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world) is sent;
 # which applies follows from the access of the tool's operations in the operations table.
@@ -38,7 +37,7 @@ Text = str
 
 
 async def run_tool(
-    rt: Runtime, make: Callable[[], Change], dry_run: bool, plan_token: str, ctx: Ctx | None
+    rt: Runtime, make: Callable[[], Change[Any, Any]], dry_run: bool, plan_token: str, ctx: Ctx | None
 ) -> CallToolResult | InputRequiredResult:
     """Build the change inside the guard, so that argument errors come back as actionable tool errors.
 
@@ -57,25 +56,26 @@ async def run_tool(
         return asking.question
 
 
-def require_live(live: LiveHttpApi | None) -> LiveHttpApi:
+def require_live(live: LiveT | None) -> LiveT:
     assert live is not None  # run_change refuses a missing API before asking for the desired spec
     return live
 
 
 async def edit_change(
     rt: Runtime,
+    kind: Kind[LiveT, SpecT],
     tool: str,
     args: dict[str, Any],
-    edit: Callable[[LiveHttpApi], HttpApiSpec],
+    edit: Callable[[LiveT], SpecT],
     dry_run: bool,
     plan_token: str,
     ctx: Ctx | None,
 ) -> Out:
-    """A change that edits the live spec of the API named in ``args``."""
+    """A change that edits the live spec of the API of ``kind`` named in ``args``."""
     api_id = str(args["api_id"])
     return await run_tool(
         rt,
-        lambda: Change(tool, args, lambda live, _: edit(require_live(live)), api_id=api_id),
+        lambda: Change(kind, tool, args, lambda live, _: edit(require_live(live)), api_id=api_id),
         dry_run,
         plan_token,
         ctx,

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from apigw_mcp.server.aws import Identity
+from apigw_mcp.server.kinds.base import Kind, LiveT, Restore, SpecT
+from apigw_mcp.server.kinds.http import HTTP
+from apigw_mcp.server.kinds.registry import kind_of_handle
 from apigw_mcp.server.mcp_tools.registry import Ctx, Out, Register, Text, edit_change, require_live, run_tool
 from apigw_mcp.server.reconciler import Change
 from apigw_mcp.server.runtime import Runtime
 from apigw_mcp.tools.engine.errors import BadInput
+from apigw_mcp.tools.engine.handle import open_handle
 from apigw_mcp.tools.kinds.http import edits
 from apigw_mcp.tools.kinds.http.inputs import ApiRef, StageName
 from apigw_mcp.tools.kinds.http.live import LiveHttpApi
-from apigw_mcp.tools.kinds.http.plan_stages import kept_throttles
 from apigw_mcp.tools.kinds.http.spec import HttpApiSpec, Throttle
-from apigw_mcp.tools.kinds.http.undo import decode, restore
 
 
 def register_stage_tools(tool: Register, rt: Runtime) -> None:
@@ -40,7 +42,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         """Create or update a stage: deployment, variables, throttling, access logs (creates the log group).
         Omitted settings keep their values."""
 
-        def make() -> Change:
+        def make() -> Change[LiveHttpApi, HttpApiSpec]:
             settings = edits.StageChange.model_validate(
                 {
                     "auto_deploy": auto_deploy,
@@ -65,7 +67,9 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
                     require_live(live), stage_name, settings, rt.scope.region, who.account, deploy
                 )
 
-            return Change("deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else [])
+            return Change(
+                HTTP, "deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else []
+            )
 
         return await run_tool(rt, make, dry_run, plan_token, ctx)
 
@@ -77,6 +81,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         args = {"api_id": api_id, "stage_name": stage_name}
         return await edit_change(
             rt,
+            HTTP,
             "delete_stage",
             args,
             lambda live: edits.delete_stage(live, stage_name),
@@ -92,9 +97,10 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
         return await edit_change(
             rt,
+            HTTP,
             "ensure_lambda_permission",
             {"api_id": api_id},
-            lambda live: live.spec,
+            HTTP.spec_of,
             dry_run,
             plan_token,
             ctx,
@@ -107,7 +113,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
         return await run_tool(
             rt,
-            lambda: Change("delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id),
+            lambda: Change(HTTP, "delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id),
             dry_run,
             plan_token,
             ctx,
@@ -119,24 +125,30 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         return await run_tool(rt, lambda: _undo_change(rt, handle), dry_run, plan_token, ctx)
 
 
-def _undo_change(rt: Runtime, handle: str) -> Change:
+def _undo_change(rt: Runtime, handle: str) -> Change[Any, Any]:
     """An ordinary change to the handle's before-state; what it restores is checked like any input."""
     try:
-        record = decode(handle, rt.signer)
+        kind_name, record = open_handle(handle, rt.signer)
+        kind = kind_of_handle(kind_name)
+        restoring = kind.restore(record)
     except ValueError as error:
         raise BadInput("handle", str(error)) from None
+    return _restore_change(kind, restoring, handle)
 
-    def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec | None:
+
+def _restore_change(
+    kind: Kind[LiveT, SpecT], record: Restore[LiveT, SpecT], handle: str
+) -> Change[LiveT, SpecT]:
+    def desired(live: LiveT | None, _: Identity) -> SpecT | None:
         if record.created:
             return None
-        if live is None and not record.deleted:
-            raise ValueError(f"API {record.api_id} no longer exists")
-        restored = restore(record, live.spec if live else HttpApiSpec(name=record.name))
-        notes.extend(kept_throttles(restored, live.spec if live else None))
+        restored, more_notes = record.desired(live)
+        notes.extend(more_notes)
         return restored
 
     notes = ["Undo restores settings; ids and invoke URLs of deleted resources cannot come back."]
     return Change(
+        kind,
         "undo",
         {"handle": handle},
         desired,

@@ -40,6 +40,20 @@ _SCALARS: dict[str, tuple[str, Any]] = {
 }
 _CANARY: dict[str, Any] = {"percentTraffic": to_float, "deploymentId": None, "useStageCache": to_bool}
 
+# What AWS reports for a method setting nobody set (moto's own defaults differ: encrypted cache data,
+# 1000/2000 throttles), so that reading back what a plan wrote gives an empty plan, as on AWS.
+AWS_METHOD_SETTINGS: dict[str, Any] = {
+    "throttlingRateLimit": 10000.0,
+    "throttlingBurstLimit": 5000,
+    "dataTraceEnabled": False,
+    "metricsEnabled": False,
+    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER",
+    "cacheTtlInSeconds": 300,
+    "cacheDataEncrypted": False,
+    "cachingEnabled": False,
+    "requireAuthorizationForCacheControl": True,
+}
+
 
 def apply_stage_operations(stage: Any, operations: list[dict[str, Any]]) -> None:
     for operation in operations:
@@ -141,7 +155,7 @@ def _method_setting(stage: Any, verb: str, segments: list[str], operation: dict[
     if setting is None:
         raise BadRequestException(f"Invalid method setting path: {path}")
     name, convert = setting
-    settings = stage.method_settings.setdefault(key, stage._get_default_method_settings())
+    settings = stage.method_settings.setdefault(key, dict(AWS_METHOD_SETTINGS))
     if verb == "remove":
         settings.pop(name, None)
         return

@@ -9,10 +9,12 @@ as the server's own guard.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from typing import Any, Literal
 
 from apigw_mcp.tools.engine.operations import (
+    ACTION_CONDITIONS,
     IAM_EXTRAS,
     NO_PERMISSION_NEEDED,
     OPERATIONS,
@@ -122,22 +124,24 @@ def _grant(grants: dict[str, list[str]], action: str, resources: list[str]) -> N
 
 def _statements(grants: dict[str, list[str]]) -> list[dict[str, Any]]:
     """One statement per (service, resource set), in table order, with Sids named by their actions."""
-    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    groups: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
     for action, resources in grants.items():
         kept = _without_covered(resources)
-        key = (action.split(":", 1)[0], tuple(kept))
+        condition = json.dumps(ACTION_CONDITIONS.get(action, {}), sort_keys=True)
+        key = (action.split(":", 1)[0], tuple(kept), condition)
         groups.setdefault(key, []).append(action)
     statements: list[dict[str, Any]] = []
-    for (service, kept_resources), actions in groups.items():
+    for (service, kept_resources, condition), actions in groups.items():
         star = kept_resources == ("*",)
         sid = _sid(service, actions, star=star)
+        statement = {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*" if star else list(kept_resources),
+        }
         statements.append(
-            {
-                "Sid": sid,
-                "Effect": "Allow",
-                "Action": actions,
-                "Resource": "*" if star else list(kept_resources),
-            }
+            {**statement, "Condition": json.loads(condition)} if condition != "{}" else statement
         )
     return statements
 
@@ -196,6 +200,11 @@ def _scope_notes(mode: Mode, scope: Scope, narrow_ids: bool, functions: tuple[st
         notes.append(
             f"changes use id segment * (every API in the region): {why}; the server's guard still limits "
             "changes to managed or listed APIs"
+        )
+    if mode == "operator":
+        notes.append(
+            "usage plans, API keys and the account's CloudWatch role are account-wide, not per API: IAM "
+            "grants them on every plan and key of the region; the guard keeps plans' stages to APIs in scope"
         )
     notes.append(
         f"Lambda actions only on {', '.join(functions)}; diagnose_error cannot read functions outside them"

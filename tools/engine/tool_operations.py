@@ -47,8 +47,148 @@ _DELETES = tuple(
 )
 _API = tuple(_V2 + op for op in ("create_api", "update_api", "delete_cors_configuration", "tag_resource"))
 _PERMISSION = ("lambda.add_permission",)
+_REST = "apigateway."
+_READ_REST = (
+    "sts.get_caller_identity",
+    *(
+        _REST + op
+        for op in (
+            "get_rest_apis",
+            "get_rest_api",
+            "get_resources",
+            "get_method",
+            "get_integration",
+            "get_authorizers",
+            "get_request_validators",
+            "get_models",
+            "get_gateway_responses",
+            "get_stages",
+            "get_stage",
+            "get_deployments",
+            "get_tags",
+            "get_account",
+        )
+    ),
+    "lambda.get_function",
+    "lambda.get_policy",
+    "logs.describe_log_groups",
+    "wafv2.get_web_acl_for_resource",
+)
+_REST_DEPLOY = (_REST + "create_deployment",)
+_REST_ROUTES = (
+    tuple(
+        _REST + op
+        for op in (
+            "create_resource",
+            "put_method",
+            "put_method_response",
+            "put_integration",
+            "put_integration_response",
+            "update_method",
+            "update_method_response",
+            "update_integration",
+            "update_integration_response",
+            "create_request_validator",
+            "create_model",
+        )
+    )
+    + _REST_DEPLOY
+)
+_REST_ROUTE_DELETES = tuple(
+    _REST + op
+    for op in (
+        "delete_method",
+        "delete_resource",
+        "delete_integration",
+        "delete_method_response",
+        "delete_integration_response",
+    )
+)
+_REST_AUTH = tuple(_REST + op for op in ("create_authorizer", "update_authorizer", "update_method"))
+_REST_CORS = (
+    tuple(
+        _REST + op
+        for op in (
+            "put_method",
+            "put_method_response",
+            "put_integration",
+            "put_integration_response",
+            "update_method_response",
+            "update_integration_response",
+            "put_gateway_response",
+            "update_gateway_response",
+        )
+    )
+    + _REST_DEPLOY
+)
+_REST_STAGES = (
+    *tuple(
+        _REST + op
+        for op in (
+            "create_deployment",
+            "create_stage",
+            "update_stage",
+            "flush_stage_cache",
+            "update_account",
+            "tag_resource",
+            "untag_resource",
+        )
+    ),
+    "wafv2.associate_web_acl",
+    "wafv2.disassociate_web_acl",
+    "logs.create_log_group",
+)
+REST_API_OPS: tuple[str, ...] = (
+    _READ_REST
+    + _REST_ROUTES
+    + _REST_ROUTE_DELETES
+    + _REST_AUTH
+    + _REST_CORS
+    + _REST_STAGES
+    + tuple(
+        _REST + op
+        for op in (
+            "create_rest_api",
+            "update_rest_api",
+            "update_resource",
+            "delete_authorizer",
+            "update_request_validator",
+            "delete_request_validator",
+            "update_model",
+            "delete_model",
+            "delete_gateway_response",
+            "delete_stage",
+            "tag_resource",
+            "untag_resource",
+        )
+    )
+    + ("lambda.add_permission", "lambda.remove_permission")
+)
+USAGE_PLAN_OPS: tuple[str, ...] = (
+    "sts.get_caller_identity",
+    *(
+        _REST + op
+        for op in (
+            "get_rest_apis",
+            "get_rest_api",
+            "get_stages",
+            "get_usage_plans",
+            "get_usage_plan_keys",
+            "get_api_keys",
+            "create_usage_plan",
+            "update_usage_plan",
+            "create_api_key",
+            "update_api_key",
+            "create_usage_plan_key",
+            "delete_usage_plan_key",
+            "delete_usage_plan",
+        )
+    ),
+)
+_REST_UNDO = REST_API_OPS + USAGE_PLAN_OPS + (_REST + "delete_rest_api", _REST + "delete_api_key")
 _DIAGNOSE = (
     _READ_HTTP
+    + _READ_REST
     + tuple(
         f"apigateway.{op}"
         for op in (
@@ -84,24 +224,51 @@ _DIAGNOSE = (
 
 TOOL_OPERATIONS: dict[str, tuple[str, ...]] = {
     "list_apis": ("sts.get_caller_identity", "apigatewayv2.get_apis", "apigateway.get_rest_apis"),
-    "describe_api": (*_READ_HTTP, "apigateway.get_rest_apis"),
+    "describe_api": (*_READ_HTTP, *_READ_REST, "apigateway.get_usage_plans"),
     "list_functions": ("sts.get_caller_identity", "lambda.list_functions"),
     "create_http_api": _READ_HTTP + _API + _AUTH + _ROUTES + _STAGES + _DELETES + _PERMISSION,
-    "add_route": _READ_HTTP + _ROUTES + _PERMISSION,
-    "update_route": _READ_HTTP + _ROUTES + ("apigatewayv2.delete_integration",) + _PERMISSION,
-    "delete_route": (*_READ_HTTP, "apigatewayv2.delete_route", "apigatewayv2.delete_integration"),
+    "add_route": _READ_HTTP + _ROUTES + _PERMISSION + _READ_REST + _REST_ROUTES,
+    "update_route": _READ_HTTP
+    + _ROUTES
+    + ("apigatewayv2.delete_integration",)
+    + _PERMISSION
+    + _READ_REST
+    + _REST_ROUTES
+    + (_REST + "delete_method_response", _REST + "delete_integration_response"),
+    "delete_route": (
+        *_READ_HTTP,
+        "apigatewayv2.delete_route",
+        "apigatewayv2.delete_integration",
+        *_READ_REST,
+        *_REST_ROUTE_DELETES,
+        *_REST_DEPLOY,
+    ),
     "configure_cors": (
         *_READ_HTTP,
         "apigatewayv2.update_api",
         "apigatewayv2.delete_cors_configuration",
         *_ROUTES,
+        *_READ_REST,
+        *_REST_CORS,
     ),
-    "add_jwt_authorizer": _READ_HTTP + _AUTH + _ROUTES,
-    "add_lambda_authorizer": _READ_HTTP + _AUTH + _ROUTES + _PERMISSION,
-    "deploy_stage": _READ_HTTP + _STAGES,
-    "delete_stage": (*_READ_HTTP, "apigatewayv2.delete_stage"),
-    "ensure_lambda_permission": _READ_HTTP + _PERMISSION,
-    "delete_api": (*_READ_HTTP, "apigatewayv2.delete_api", "lambda.remove_permission"),
+    "add_jwt_authorizer": _READ_HTTP + _AUTH + _ROUTES + _READ_REST + _REST_AUTH + _REST_DEPLOY,
+    "add_lambda_authorizer": _READ_HTTP
+    + _AUTH
+    + _ROUTES
+    + _PERMISSION
+    + _READ_REST
+    + _REST_AUTH
+    + _REST_DEPLOY,
+    "deploy_stage": _READ_HTTP + _STAGES + _READ_REST + _REST_STAGES,
+    "delete_stage": (*_READ_HTTP, "apigatewayv2.delete_stage", *_READ_REST, _REST + "delete_stage"),
+    "ensure_lambda_permission": _READ_HTTP + _PERMISSION + _READ_REST,
+    "delete_api": (
+        *_READ_HTTP,
+        "apigatewayv2.delete_api",
+        "lambda.remove_permission",
+        *_READ_REST,
+        _REST + "delete_rest_api",
+    ),
     "undo": _READ_HTTP
     + _API
     + _AUTH
@@ -114,7 +281,8 @@ TOOL_OPERATIONS: dict[str, tuple[str, ...]] = {
         "lambda.remove_permission",
         "logs.delete_log_group",
         "logs.list_tags_for_resource",
-    ),
+    )
+    + _REST_UNDO,
     "diagnose_error": _DIAGNOSE,
     "audit_api": _DIAGNOSE,
 }

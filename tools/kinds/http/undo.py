@@ -1,35 +1,24 @@
-"""Undo handles: the compact before-state of what an apply touched, passed back to ``undo``.
+"""Undo records of HTTP APIs: the compact before-state of what an apply touched, and putting it back.
 
-A handle holds only the parts that changed (the description, CORS, and each touched
+A record holds only the parts that changed (the description, CORS, and each touched
 route, authorizer and stage as it was, or null where it did not exist), what the apply
 created outside the API (invoke permissions, log groups), a version and the API kind.
 Undo is an ordinary reconcile back to that state: previewed, token-checked and guarded.
-
-A handle comes back through the conversation, so it is input like any argument: it is
-sealed (AES-GCM with the server's key: an edited or forged handle is refused before it
-is read, and nobody without the key can read the before-state it holds), bounded in
-size before and after decompression, and what it restores passes the same input models
-and guard as any tool call (``spec_check``).
+The record travels sealed in a handle (``tools/engine/handle.py``); what it restores
+passes the same input models and guard as any tool call (``spec_check``).
 """
 
 from __future__ import annotations
 
-import json
-import zlib
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from apigw_mcp.tools.engine.handle import NOT_OURS, open_handle, seal
 from apigw_mcp.tools.engine.signing import Signer
 from apigw_mcp.tools.kinds.http.spec import AuthorizerSpec, HttpApiSpec, RouteSpec, StageSpec
 
-VERSION = 1
-MAX_HANDLE = 64 * 1024
-MAX_RECORD = 1024 * 1024
-_PREFIX = f"u{VERSION}"
-_PURPOSE = "undo-handle"
 _PARTS: dict[str, type[BaseModel]] = {"routes": RouteSpec, "authorizers": AuthorizerSpec, "stages": StageSpec}
-_NOT_OURS = "not an undo handle from this server: pass the `undo` value of an apply unchanged"
 
 
 class UndoRecord(BaseModel):
@@ -79,33 +68,26 @@ def record_for(
     return UndoRecord.model_validate({**common, "before": touched})
 
 
+def sealable(record: UndoRecord) -> dict[str, Any]:
+    """The record as the JSON a handle seals: defaults left out, except the kind that restores it."""
+    return {**record.model_dump(mode="json", exclude_defaults=True), "kind": record.kind}
+
+
+def parse(data: dict[str, Any]) -> UndoRecord:
+    """The record in an opened handle; ValueError when it is not one this server writes."""
+    try:
+        return UndoRecord.model_validate(data)
+    except ValidationError:
+        raise ValueError(NOT_OURS) from None
+
+
 def encode(record: UndoRecord, signer: Signer) -> str:
-    raw = json.dumps(
-        record.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"), sort_keys=True
-    )
-    return f"{_PREFIX}.{signer.seal(_PURPOSE, zlib.compress(raw.encode(), 9))}"
+    return seal(sealable(record), signer)
 
 
 def decode(handle: str, signer: Signer) -> UndoRecord:
     """The record in ``handle``; ValueError when this server did not write it exactly so."""
-    if len(handle) > MAX_HANDLE:
-        raise ValueError(f"an undo handle is at most {MAX_HANDLE} characters; this is not one")
-    version, _, sealed = handle.partition(".")
-    if version != _PREFIX or not sealed:
-        raise ValueError(_NOT_OURS)
-    compressed = signer.unseal(_PURPOSE, sealed)
-    if compressed is None:
-        raise ValueError(
-            "undo handle does not open: it was edited, or made by a server with another APIGW_MCP_HANDLE_KEY"
-        )
-    try:
-        inflate = zlib.decompressobj()
-        raw = inflate.decompress(compressed, MAX_RECORD)
-        if inflate.unconsumed_tail:
-            raise ValueError("record too large")
-        return UndoRecord.model_validate_json(raw)
-    except (ValueError, zlib.error, ValidationError):
-        raise ValueError(_NOT_OURS) from None
+    return parse(open_handle(handle, signer)[1])
 
 
 def restore(record: UndoRecord, current: HttpApiSpec) -> HttpApiSpec:

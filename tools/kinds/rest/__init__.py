@@ -1,0 +1,1 @@
+"""REST APIs (API Gateway v1): spec, tool inputs, live reader and reconciler."""
