@@ -107,6 +107,51 @@ def task_rows(task: dict[str, Any]) -> list[Row]:
     ]
 
 
+def rest_task_rows(task: dict[str, Any]) -> list[Row]:
+    calls = task["per_call"]
+    return [
+        (
+            "REST task (keys + usage plan): tool calls",
+            str(task["tool_calls"]),
+            "<= 4",
+            task["tool_calls"] <= 4,
+        ),
+        *(
+            []
+            if task["usage_tool"]
+            else [("  configure_usage_plan not a tool yet: create_rest_api only", "", "", False)]
+        ),
+        judged("REST task: response tokens, all calls", task["response_tokens"], 2500),
+        *[(f"  {c['step']}", three(c["response"]), "", None) for c in calls],
+        (
+            "REST task: AWS calls / rounds per call",
+            ", ".join(f"{c['aws_calls']}/{c['rounds']}" for c in calls),
+            "",
+            None,
+        ),
+        ("REST task: wall time, session", f"{task['seconds_total']:.3f} s", "", None),
+    ]
+
+
+def describe_rest_rows(figures: dict[str, Any]) -> list[Row]:
+    small, large = figures["describe_rest_60"], figures["describe_rest_300"]
+    return [
+        judged("describe_api REST 30 resources x 2 methods: tokens", small["describe"], 1200),
+        *[
+            (
+                f"describe_api REST {count} methods: AWS calls / rounds",
+                f"{d['calls']} / {d['rounds']}",
+                "<= 3 rounds",
+                d["rounds"] <= 3,
+            )
+            for count, d in ((60, small), (300, large))
+        ],
+        ("describe_api REST 300 methods: tokens", three(large["describe"]), "", None),
+        ("create_rest_api dry run 60 methods + CORS: tokens", three(small["dry_run"]), "", None),
+        ("create_rest_api dry run 300 methods + CORS: tokens", three(large["dry_run"]), "", None),
+    ]
+
+
 def diagnose_rows(diag: dict[str, Any], audit: dict[str, Any]) -> list[Row]:
     answered = len(diag["families"]) - len(diag["errors"])
     return [
@@ -149,9 +194,9 @@ def diagnose_rows(diag: dict[str, Any], audit: dict[str, Any]) -> list[Row]:
 
 
 def every_response_rows(figures: dict[str, Any]) -> list[Row]:
-    """The largest response measured (larger count), except the 100-route dry run, which no target names;
-    diagnoses that failed with a tool error, and scripts that did not finish, are left out (their rows
-    say so)."""
+    """The largest response measured (larger count), except the 100-route dry run and the REST dry runs,
+    which no target names; diagnoses that failed with a tool error, and scripts that did not finish, are
+    left out (their rows say so)."""
     responses: dict[str, dict[str, Any]] = {}
     if "task" in figures:
         responses |= {f"task {c['step']}": c["response"] for c in figures["task"]["per_call"]}
@@ -160,6 +205,11 @@ def every_response_rows(figures: dict[str, Any]) -> list[Row]:
             responses[f"describe {count}"] = figures[f"describe_{count}"]["describe"]
     if "describe_20" in figures:
         responses["dry run 20"] = figures["describe_20"]["dry_run"]
+    if "rest_task" in figures:
+        responses |= {f"REST task {c['step']}": c["response"] for c in figures["rest_task"]["per_call"]}
+    for count in (60, 300):
+        if f"describe_rest_{count}" in figures:
+            responses[f"describe REST {count}"] = figures[f"describe_rest_{count}"]["describe"]
     if "audit" in figures:
         responses["audit_api"] = figures["audit"]["response"]
     for family in figures.get("diagnose", {}).get("families", []):

@@ -1,4 +1,4 @@
-"""Run the six benchmarks and print one summary table next to the targets.
+"""Run the eight benchmarks and print one summary table next to the targets.
 
 Each response's tokens are shown as text / structured / larger; token targets are judged on the larger.
 
@@ -20,16 +20,27 @@ from typing import Any
 from _summary_rows import (
     Row,
     coldstart_rows,
+    describe_rest_rows,
     describe_rows,
     diagnose_rows,
     every_response_rows,
     load_rows,
+    rest_task_rows,
     task_rows,
     tools_rows,
 )
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("coldstart.py", "tokens.py", "describe.py", "task.py", "diagnose.py", "load.py")
+SCRIPTS = (
+    "coldstart.py",
+    "tokens.py",
+    "describe.py",
+    "task.py",
+    "rest_task.py",
+    "describe_rest.py",
+    "diagnose.py",
+    "load.py",
+)
 
 
 class ScriptFailed(Exception):
@@ -69,6 +80,8 @@ def main() -> None:
         *section("tokens.py", failed, lambda: tools_rows(figures)),
         *section("describe.py", failed, lambda: describe_rows(figures)),
         *section("task.py", failed, lambda: task_rows(figures["task"])),
+        *section("rest_task.py", failed, lambda: rest_task_rows(figures["rest_task"])),
+        *section("describe_rest.py", failed, lambda: describe_rest_rows(figures)),
         *section("diagnose.py", failed, lambda: diagnose_rows(figures["diagnose"], figures["audit"])),
         *every_response_rows(figures),
         *section("load.py", failed, lambda: load_rows(figures["load"])),
@@ -100,6 +113,8 @@ def print_breakdowns(figures: dict[str, Any]) -> None:
         ("20-route dry run, by field", ("dry_run_20_fields",)),
         ("20-route dry run, steps per AWS call [count, tokens]", ("dry_run_20_per_call",)),
         ("describe_api 20 routes, by field", ("describe_20_fields",)),
+        ("REST task create_rest_api preview, by field", ("rest_task", "preview_fields")),
+        ("REST 60-method dry run, by field", ("dry_run_rest_60_fields",)),
     )
     print("\nwhere the tokens go (compact structuredContent):")
     for label, path in parts:

@@ -17,6 +17,8 @@ from apigw_mcp.server.mcp_tools.diagnose import register_diagnose_tools
 from apigw_mcp.server.mcp_tools.http import register_http_tools
 from apigw_mcp.server.mcp_tools.reads import register_read_tools
 from apigw_mcp.server.mcp_tools.registry import registrar
+from apigw_mcp.server.mcp_tools.rest import register_rest_tools
+from apigw_mcp.server.mcp_tools.usage import register_usage_tools
 from apigw_mcp.tools.engine.errors import validation_message
 from apigw_mcp.tools.engine.redact import redact_text
 
@@ -107,6 +109,8 @@ def build_server(
     tool = registrar(server, enabled)
     register_read_tools(tool, rt)
     register_http_tools(tool, rt)
+    register_rest_tools(tool, rt)
+    register_usage_tools(tool, rt)
     register_diagnose_tools(tool, rt)
     register_skill(server)
     return server

@@ -26,7 +26,7 @@ from apigw_mcp.tools.engine.errors import BadInput, OutOfScope, validation_messa
 from apigw_mcp.tools.engine.handle import seal
 from apigw_mcp.tools.engine.plan import Plan
 from apigw_mcp.tools.engine.results import ChangeResult
-from apigw_mcp.tools.engine.scope import lambda_refusal
+from apigw_mcp.tools.engine.scope import api_change_refusal, lambda_refusal
 from apigw_mcp.tools.engine.token import TTL_MINUTES, check_token, make_token, token_expiry
 from apigw_mcp.tools.engine.tool_operations import allows
 from apigw_mcp.tools.engine.validate import lambda_region_account
@@ -94,7 +94,7 @@ async def run_change(
         "is restored or the routes are pointed elsewhere."
         for arn in extras.missing
     )
-    blocked = _guard(plan, rt, live, change.tool, dry_run)
+    blocked = _guard(plan, rt, _changeable(rt, live, extras), change.tool, dry_run)
     state = kind.state(f"api {change.name or change.api_id}", live, extras)
     args = {"tool": change.tool, **change.args}
     now = int(time.time() // 60)
@@ -134,10 +134,17 @@ async def _locate(rt: Runtime, change: Change[LiveT, SpecT]) -> tuple[Identity, 
     return located.identity, await kind.read(rt.aws, located.api_id)
 
 
-def _guard(plan: Plan, rt: Runtime, live: LiveT | None, tool: str, dry_run: bool) -> str | None:
+def _changeable(rt: Runtime, live: LiveT | None, extras: Extras) -> set[str]:
+    """The existing APIs the plan may name: the changed one, and those others it names that are in scope."""
+    others = extras.other_apis.items()
+    in_scope = {a for a, (name, tags) in others if not api_change_refusal(rt.scope, a, name, tags)}
+    return ({live.api_id} if live else set()) | in_scope
+
+
+def _guard(plan: Plan, rt: Runtime, changeable: set[str], tool: str, dry_run: bool) -> str | None:
     """Refuse a plan the guard denies; a preview whose only denials are deletes is still shown, with why
     applying it would be refused (returned, and said in its warnings)."""
-    denials = guard.check(plan, rt.scope, {live.api_id} if live else set(), tool)
+    denials = guard.check(plan, rt.scope, changeable, tool)
     if not denials:
         return None
     deletes = [d for d in denials if d.rule == "deletes-off"]
@@ -230,7 +237,7 @@ async def _apply(
     shown = len(plan.warnings)
     result, outputs = await execute(rt.aws, plan, change.tool, rt.audit)
     result.preview_warnings = shown
-    created_id, created_endpoint = change.kind.created(outputs)
+    created_id, created_endpoint = change.kind.created(outputs, rt.scope.region)
     api_id = live.api_id if live else created_id
     result.api_id = api_id
     result.endpoint = live.endpoint if live else created_endpoint

@@ -25,6 +25,7 @@ TOOLSETS: dict[str, tuple[str, ...]] = {
         "ensure_lambda_permission",
         "undo",
     ),
+    "rest": ("create_rest_api", "configure_usage_plan"),
     "delete": ("delete_api", "delete_stage", "delete_route"),
     "diagnose": ("diagnose_error", "audit_api"),
 }

@@ -198,3 +198,13 @@ def test_undo_removes_what_the_apply_created_outside_the_api() -> None:
     assert ops == [("delete_log_group", "/aws/x"), ("remove_permission", FN), ("remove_permission", other)]
     assert any("Deletes log group /aws/x" in w for w in restored.warnings)
     assert any("Keeps log group /aws/foreign" in w for w in restored.warnings)
+
+
+def test_a_credentials_role_arn_is_shown_but_other_credentials_are_masked() -> None:
+    """A REST integration's or authorizer's ``credentials`` names an IAM role: who, not a secret."""
+    from apigw_mcp.tools.engine.redact import MASK, redact
+
+    role = "arn:aws:iam::123456789012:role/apigw-sqs"
+    shown = redact({"credentials": role, "authorizerCredentials": "arn:aws:iam::*:user/*"})
+    assert shown == {"credentials": role, "authorizerCredentials": "arn:aws:iam::*:user/*"}
+    assert redact({"credentials": "hunter2", "password": role}) == {"credentials": MASK, "password": MASK}

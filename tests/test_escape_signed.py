@@ -202,7 +202,11 @@ RECREATE: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
 MAIN_NAMED = {"api_id": "API", "name": "esc-main"}
 # (case, a record the model cannot hold, the version prefix it is handed out under: "" keeps encode's)
 RAW: list[tuple[str, dict[str, Any], str]] = [
-    ("unknown-kind-rest", {**MAIN_NAMED, "kind": "rest", "before": {"description": "x"}}, ""),
+    (
+        "rest-created-with-before",
+        {**MAIN_NAMED, "kind": "rest", "created": True, "before": {"name": "x"}},
+        "",
+    ),
     ("unknown-kind-websocket", {**MAIN_NAMED, "kind": "websocket", "created": True}, ""),
     ("unknown-version-2", {**MAIN_NAMED, "v": 2, "before": {"description": "x"}}, ""),
     ("unknown-version-prefix-u2", {**MAIN_NAMED, "before": {"description": "x"}}, "u2"),

@@ -38,13 +38,21 @@ from apigw_mcp.server.settings import TOOLSETS, Settings, load_settings
 
 from .conftest import HANDLE_KEY, RECORDING, REGION
 from .fuzz_values import arguments, baselines, plausible_values
-from .helpers import orders_request, preview_and_apply
+from .helpers import FUNCTION, orders_request, preview_and_apply
 
 TOOL_NAMES = [name for names in TOOLSETS.values() for name in names]
 EXAMPLES = 200
 MIN_RESULTS = 5
 CALL_TIMEOUT = 60.0
-MORE_BASELINES: dict[str, dict[str, Any]] = {"list_functions": {"name_contains": "sandbox"}}  # newer tools
+MORE_BASELINES: dict[str, dict[str, Any]] = {  # newer tools
+    "list_functions": {"name_contains": "sandbox"},
+    "create_rest_api": {"name": "fuzz-rest", "routes": [{"route_key": "GET /a", "lambda_arn": FUNCTION}]},
+}
+REST_API = {
+    "name": "fuzz-rest-staged",
+    "routes": [{"route_key": "GET /a", "lambda_arn": FUNCTION}],
+    "stages": [{"name": "prod"}],
+}
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -105,7 +113,9 @@ def seeded(moto_endpoint: str, portal: BlockingPortal, tmp_path_factory: pytest.
     server = build_server(fuzz_settings(moto_endpoint, tmp_path_factory.mktemp("seed")))
     with portal.wrap_async_context_manager(Client(server)) as session:
         applied = portal.call(preview_and_apply, session, orders_request())
-    valid = {**baselines(applied["api_id"], applied["undo"]), **MORE_BASELINES}
+        rest = portal.call(preview_and_apply, session, REST_API, "create_rest_api")
+    plan = {"name": "fuzz-plan", "api_stages": [{"api_id": rest["api_id"], "stage": "prod"}]}
+    valid = {**baselines(applied["api_id"], applied["undo"]), **MORE_BASELINES, "configure_usage_plan": plan}
     return Seeded(plausible_values(applied["api_id"], applied["undo"]), valid)
 
 

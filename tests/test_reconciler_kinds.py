@@ -15,6 +15,7 @@ from apigw_mcp.server.aws import AwsRuntime
 from apigw_mcp.server.kinds.base import Kind
 from apigw_mcp.server.kinds.http import HTTP, HttpKind
 from apigw_mcp.server.kinds.registry import KINDS, kind_of_handle
+from apigw_mcp.server.kinds.rest import REST, LiveRest
 from apigw_mcp.server.reads.locate import Located, locate_api
 from apigw_mcp.server.reconciler import Change, run_change
 from apigw_mcp.server.runtime import Runtime
@@ -25,6 +26,7 @@ from apigw_mcp.tools.engine.handle import MAX_HANDLE, NOT_OURS, open_handle, sea
 from apigw_mcp.tools.engine.signing import Signer
 from apigw_mcp.tools.kinds.http.live import LiveHttpApi
 from apigw_mcp.tools.kinds.http.spec import HttpApiSpec
+from apigw_mcp.tools.kinds.rest.spec import RestApiSpec
 
 from .conftest import ACCOUNT, REGION
 from .helpers import FUNCTION, sandbox_client, text_of
@@ -35,10 +37,11 @@ SIGNER = Signer(b"k" * 32)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_http_kind_is_a_kind_and_the_only_one_registered() -> None:
+def test_http_and_rest_are_kinds_and_registered() -> None:
     kind: Kind[LiveHttpApi, HttpApiSpec] = HTTP  # mypy checks every method's signature here
-    assert {"HTTP": kind} == KINDS
-    assert kind_of_handle("http") is HTTP
+    rest: Kind[LiveRest, RestApiSpec] = REST
+    assert {"HTTP": kind, "REST": rest}.items() <= KINDS.items()
+    assert kind_of_handle("http") is HTTP and kind_of_handle("rest") is REST
 
 
 def test_the_change_path_imports_no_kind() -> None:
@@ -48,7 +51,7 @@ def test_the_change_path_imports_no_kind() -> None:
     assert not [m for m in modules if m and ".kinds." in m and not m.endswith(".kinds.base")]
 
 
-@pytest.mark.parametrize("name", ["rest", "websocket", "HTTP", "Http", "", "http "])
+@pytest.mark.parametrize("name", ["websocket", "HTTP", "REST", "Http", "", "http "])
 def test_a_handle_of_a_kind_not_served_is_refused_like_a_forged_one(name: str) -> None:
     with pytest.raises(ValueError, match=re.escape(NOT_OURS)):
         kind_of_handle(name)
@@ -182,10 +185,11 @@ async def test_a_tool_on_an_api_of_another_kind_says_what_the_api_is(
     route = {"route_key": "GET /x", "lambda_arn": FUNCTION}
     async with client() as session:
         refused = await session.call_tool("add_route", {"api_id": ids["ws"], "route": route})
-        missing = await session.call_tool("add_route", {"api_id": ids["rest"], "route": route})
+        unmanaged = await session.call_tool("add_route", {"api_id": ids["rest"], "route": route})
     assert refused.is_error and f"{ids['ws']} is a WEBSOCKET API" in text_of(refused)
     assert "api_id" in text_of(refused)
-    assert missing.is_error and f"no HTTP API {ids['rest']!r}" in text_of(missing)
+    # a REST API is changed as REST, under the same scope: one this server did not create is refused
+    assert unmanaged.is_error and "refused (api-scope)" in text_of(unmanaged)
     assert recording.writes() == []
 
 

@@ -401,13 +401,20 @@ def test_every_step_matches_botocores_model() -> None:
     assert len(seen) == 32
 
 
-def test_dropping_an_authorizer_from_a_method_sends_only_the_type() -> None:
+def test_dropping_an_authorizer_from_a_method_clears_its_id() -> None:
+    """AWS (and the sandbox) keep ``authorizerId`` when the type goes to NONE; Terraform clears it so too."""
     routes = [{**r, "auth": "NONE"} if r["route_key"] == "GET /items/{id}" else r for r in ARGS["routes"]]
     plan = plan_rest_api(
         live_rest_api(raw()), desired(routes=routes), CTX, permissions={FN: True, AUTH_FN: True}
     )
     assert [(s.operation, s.params["patchOperations"]) for s in plan.steps] == [
-        ("update_method", [{"op": "replace", "path": "/authorizationType", "value": "NONE"}])
+        (
+            "update_method",
+            [
+                {"op": "replace", "path": "/authorizationType", "value": "NONE"},
+                {"op": "replace", "path": "/authorizerId", "value": ""},
+            ],
+        )
     ]
 
 

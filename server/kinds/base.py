@@ -9,7 +9,7 @@ Each kind implements it once (``server/kinds/http.py``) and is registered by nam
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from apigw_mcp.server.aws import AwsRuntime, Identity
@@ -39,7 +39,9 @@ class Extras:
     functions holding this server's statement for the API; ``missing``: functions the desired
     spec uses that do not exist; ``broad``: warnings about over-broad statements;
     ``log_groups``: which of the ``checked_log_groups`` exist; ``managed_log_groups``: which of
-    those an undo may delete (created by this server, so tagged managed).
+    those an undo may delete (created by this server, so tagged managed); ``other_apis``: existing
+    APIs besides the changed one that the plan names (a usage plan's API stages), id -> (name,
+    tags), which the guard lets the plan name when they are in scope.
     """
 
     permissions: dict[str, bool]
@@ -49,6 +51,7 @@ class Extras:
     broad: list[str]
     checked_log_groups: list[str]
     managed_log_groups: set[str]
+    other_apis: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class Kind(Protocol[LiveT, SpecT]):
         """Every resource read, present or not, keyed by what a refused token names when it changed."""
         ...
 
-    def created(self, outputs: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    def created(self, outputs: Mapping[str, Mapping[str, Any]], region: str) -> tuple[str | None, str | None]:
         """The id and endpoint of the API an apply created, from its steps' outputs (None: none)."""
         ...
 

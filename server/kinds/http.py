@@ -121,7 +121,7 @@ class HttpKind:
             },
         }
 
-    def created(self, outputs: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    def created(self, outputs: Mapping[str, Mapping[str, Any]], region: str) -> tuple[str | None, str | None]:
         api = outputs.get("api", {})
         return api.get("ApiId"), api.get("ApiEndpoint")
 

@@ -6,9 +6,11 @@ from typing import Any
 
 from apigw_mcp.server.kinds.base import Kind
 from apigw_mcp.server.kinds.http import HTTP
+from apigw_mcp.server.kinds.rest import REST
+from apigw_mcp.server.kinds.usage_plan import USAGE_PLAN
 from apigw_mcp.tools.engine.handle import NOT_OURS
 
-KINDS: dict[str, Kind[Any, Any]] = {kind.name: kind for kind in (HTTP,)}
+KINDS: dict[str, Kind[Any, Any]] = {kind.name: kind for kind in (HTTP, REST, USAGE_PLAN)}
 
 
 def kind_of_handle(name: str) -> Kind[Any, Any]:

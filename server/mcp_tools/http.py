@@ -1,17 +1,31 @@
-"""The mutating HTTP API tools: each builds a Change (how the desired spec follows from the live API)."""
+"""The route, CORS and authorizer tools (HTTP and REST APIs alike) and create_http_api: each builds a Change
+(how the desired spec follows from the live API) for the kind of API it is given."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from apigw_mcp.server.aws import Identity
 from apigw_mcp.server.kinds.http import HTTP
-from apigw_mcp.server.mcp_tools.registry import Ctx, Out, Register, Text, edit_change, require_live, run_tool
+from apigw_mcp.server.kinds.rest import REST, LiveRest
+from apigw_mcp.server.mcp_tools.registry import (
+    Ctx,
+    MakeChange,
+    Out,
+    Register,
+    Text,
+    edit_any_kind,
+    kind_of,
+    require_live,
+    run_tool,
+)
 from apigw_mcp.server.mcp_tools.stages import register_stage_tools
 from apigw_mcp.server.reconciler import Change
 from apigw_mcp.server.runtime import Runtime
+from apigw_mcp.tools.engine.errors import BadInput
 from apigw_mcp.tools.kinds.http import edits
 from apigw_mcp.tools.kinds.http.cors import Cors
 from apigw_mcp.tools.kinds.http.inputs import (
@@ -27,6 +41,8 @@ from apigw_mcp.tools.kinds.http.inputs import (
 )
 from apigw_mcp.tools.kinds.http.live import LiveHttpApi
 from apigw_mcp.tools.kinds.http.spec import HttpApiSpec
+from apigw_mcp.tools.kinds.rest import edits as rest_edits
+from apigw_mcp.tools.kinds.rest.spec import RestApiSpec
 
 
 def register_http_tools(tool: Register, rt: Runtime) -> None:
@@ -83,9 +99,11 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     ) -> Out:
         """Add a route (Lambda, HTTPS or an existing integration_id; auth NONE/AWS_IAM/authorizer name)."""
         args = {"api_id": api_id, "route": route.model_dump(mode="json")}
-        return await edit_change(
-            rt, HTTP, "add_route", args, lambda live: edits.add_route(live, route), dry_run, plan_token, ctx
-        )
+        kinds = {
+            "HTTP": lambda live: edits.add_route(live, route),
+            "REST": lambda live: rest_edits.add_route(live.api, route, live.region),
+        }
+        return await edit_any_kind(rt, "add_route", args, kinds, dry_run, plan_token, ctx)
 
     @tool("update_route", "Update a route")
     async def update_route(
@@ -102,16 +120,11 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
             "route_key": route_key,
             "change": change.model_dump(mode="json", exclude_unset=True),
         }
-        return await edit_change(
-            rt,
-            HTTP,
-            "update_route",
-            args,
-            lambda live: edits.update_route(live, route_key, change),
-            dry_run,
-            plan_token,
-            ctx,
-        )
+        kinds = {
+            "HTTP": lambda live: edits.update_route(live, route_key, change),
+            "REST": lambda live: rest_edits.update_route(live.api, route_key, change, live.region),
+        }
+        return await edit_any_kind(rt, "update_route", args, kinds, dry_run, plan_token, ctx)
 
     @tool("delete_route", "Delete a route")
     async def delete_route(
@@ -119,16 +132,11 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     ) -> Out:
         """Delete a route (and its integration when no other route uses it). Needs deletes enabled."""
         args = {"api_id": api_id, "route_key": route_key}
-        return await edit_change(
-            rt,
-            HTTP,
-            "delete_route",
-            args,
-            lambda live: edits.delete_route(live, route_key),
-            dry_run,
-            plan_token,
-            ctx,
-        )
+        kinds = {
+            "HTTP": lambda live: edits.delete_route(live, route_key),
+            "REST": lambda live: rest_edits.delete_route(live.api, route_key),
+        }
+        return await edit_any_kind(rt, "delete_route", args, kinds, dry_run, plan_token, ctx)
 
     @tool("configure_cors", "Configure CORS")
     async def configure_cors(
@@ -136,17 +144,25 @@ def register_route_tools(tool: Register, rt: Runtime) -> None:
     ) -> Out:
         """Set (or with cors=null remove) an HTTP API's CORS; adds the OPTIONS route preflight needs."""
 
-        def make() -> Change[LiveHttpApi, HttpApiSpec]:
+        args = {"api_id": api_id, "cors": cors.model_dump(mode="json") if cors else None}
+
+        def http(found: str) -> Change[LiveHttpApi, HttpApiSpec]:
             def desired(live: LiveHttpApi | None, _: Identity) -> HttpApiSpec:
                 spec, notes = edits.configure_cors(require_live(live), cors)
                 change.notes.extend(notes)
                 return spec
 
-            args = {"api_id": api_id, "cors": cors.model_dump(mode="json") if cors else None}
-            change = Change(HTTP, "configure_cors", args, desired, api_id=api_id)
+            change = Change(HTTP, "configure_cors", args, desired, api_id=found)
             return change
 
-        return await run_tool(rt, make, dry_run, plan_token, ctx)
+        def rest(found: str) -> Change[LiveRest, RestApiSpec]:
+            def desired(live: LiveRest | None, _: Identity) -> RestApiSpec:
+                return rest_edits.configure_cors(require_live(live).api, cors)
+
+            return Change(REST, "configure_cors", args, desired, api_id=found)
+
+        makers: dict[str, Maker] = {"HTTP": http, "REST": rest}
+        return await run_tool(rt, by_kind(rt, "configure_cors", api_id, makers), dry_run, plan_token, ctx)
 
 
 def register_auth_tools(tool: Register, rt: Runtime) -> None:
@@ -165,7 +181,8 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
         plan_token: str = "",
         ctx: Ctx | None = None,
     ) -> Out:
-        """Create or update a JWT authorizer (issuer+audience, or Cognito pool+client) for routes."""
+        """Create or update a JWT authorizer (issuer+audience, or Cognito pool+client) for routes; on a
+        REST API a Cognito user pool (by id or issuer) becomes a COGNITO_USER_POOLS authorizer."""
         fields = {
             "name": name,
             "issuer": issuer or None,
@@ -174,13 +191,33 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
             "cognito_user_pool_id": cognito_user_pool_id or None,
             "cognito_app_client_id": cognito_app_client_id or None,
         }
-        return await run_tool(
-            rt,
-            lambda: _authorizer_change(rt, "add_jwt_authorizer", api_id, fields, routes, scopes or []),
-            dry_run,
-            plan_token,
-            ctx,
-        )
+        tool = "add_jwt_authorizer"
+
+        def rest(found: str) -> Change[LiveRest, RestApiSpec]:
+            _refuse_for_rest(
+                {"audience": audience, "cognito_app_client_id": cognito_app_client_id}, _AUDIENCE
+            )
+            args = {**fields, "api_id": found, "routes": routes, "scopes": scopes or []}
+
+            def desired(live: LiveRest | None, who: Identity) -> RestApiSpec:
+                return rest_edits.add_jwt_authorizer(
+                    require_live(live).api,
+                    name,
+                    routes,
+                    issuer,
+                    cognito_user_pool_id,
+                    identity_source,
+                    scopes or [],
+                    who.account,
+                )
+
+            return Change(REST, tool, args, desired, api_id=found)
+
+        makers: dict[str, Maker] = {
+            "HTTP": lambda found: _authorizer_change(tool, found, fields, routes, scopes or []),
+            "REST": rest,
+        }
+        return await run_tool(rt, by_kind(rt, tool, api_id, makers), dry_run, plan_token, ctx)
 
     @tool("add_lambda_authorizer", "Add a Lambda authorizer")
     async def add_lambda_authorizer(
@@ -188,7 +225,7 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
         name: str,
         function_arn: LambdaArn,
         routes: list[str],
-        payload_format_version: str = "2.0",
+        payload_format_version: Annotated[Text, Field(description="HTTP APIs: 1.0 or 2.0 (default)")] = "",
         simple_responses: bool | None = None,
         ttl_seconds: Annotated[int, Field(ge=0, le=3600)] = 0,
         identity_source: list[str] | None = None,
@@ -200,22 +237,62 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
         fields = {
             "name": name,
             "function_arn": function_arn,
-            "payload_format_version": payload_format_version,
+            "payload_format_version": payload_format_version or "2.0",
             "simple_responses": simple_responses,
             "ttl_seconds": ttl_seconds,
             "identity_source": identity_source,
         }
-        return await run_tool(
-            rt,
-            lambda: _authorizer_change(rt, "add_lambda_authorizer", api_id, fields, routes, []),
-            dry_run,
-            plan_token,
-            ctx,
-        )
+        tool = "add_lambda_authorizer"
+
+        def rest(found: str) -> Change[LiveRest, RestApiSpec]:
+            given = {"payload_format_version": payload_format_version, "simple_responses": simple_responses}
+            _refuse_for_rest(given, _LAMBDA_EVENT)
+            args = {**fields, "api_id": found, "routes": routes}
+
+            def desired(live: LiveRest | None, _: Identity) -> RestApiSpec:
+                return rest_edits.add_lambda_authorizer(
+                    require_live(live).api, name, function_arn, routes, ttl_seconds, identity_source
+                )
+
+            return Change(REST, tool, args, desired, api_id=found)
+
+        makers: dict[str, Maker] = {
+            "HTTP": lambda found: _authorizer_change(tool, found, fields, routes, []),
+            "REST": rest,
+        }
+        return await run_tool(rt, by_kind(rt, tool, api_id, makers), dry_run, plan_token, ctx)
+
+
+Maker = Callable[[str], Change[Any, Any]]
+_AUDIENCE = (
+    "a REST API's Cognito authorizer accepts tokens of every app client of the pool and cannot check "
+    "the audience: leave it out (require scopes to limit callers, or use an HTTP API)"
+)
+_LAMBDA_EVENT = "REST APIs send authorizers one event format (REQUEST, version 1.0): leave it out"
+
+
+def _refuse_for_rest(given: Mapping[str, object], why: str) -> None:
+    """Arguments without a REST meaning: naming the first one given."""
+    for field, value in given.items():
+        if value not in (None, "", []):
+            raise BadInput(field, why)
+
+
+def by_kind(rt: Runtime, tool: str, api_ref: str, makers: Mapping[str, Maker]) -> MakeChange:
+    """The change ``tool`` makes on the API ``api_ref`` names, built by its kind's maker from the id."""
+
+    async def make() -> Change[Any, Any]:
+        kind, found = await kind_of(rt, api_ref)
+        maker = makers.get(kind.name)
+        if maker is None:
+            raise BadInput("api_id", kind.supports(tool) or f"{tool} does not apply to {kind.name} APIs")
+        return maker(found)
+
+    return make
 
 
 def _authorizer_change(
-    rt: Runtime, tool: str, api_id: str, fields: dict[str, Any], routes: list[str], scopes: list[str]
+    tool: str, api_id: str, fields: dict[str, Any], routes: list[str], scopes: list[str]
 ) -> Change[LiveHttpApi, HttpApiSpec]:
     authorizer = AuthorizerInput.model_validate(fields)
     args = {

@@ -1,4 +1,4 @@
-"""The read tools: list_apis, describe_api (by id or name) and list_functions (within the Lambda scope)."""
+"""The read tools: list_apis, describe_api (any kind, by id or name), list_functions (Lambda scope)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,30 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from apigw_mcp.server.aws import gather
+from apigw_mcp.server.kinds.rest import REST
 from apigw_mcp.server.mcp_tools.registry import Register
+from apigw_mcp.server.reads.locate import locate_api
 from apigw_mcp.server.reads.v2 import all_v2_apis, api_parts
 from apigw_mcp.server.results import guarded, result
 from apigw_mcp.server.runtime import Runtime
-from apigw_mcp.tools.engine.errors import AwsCallFailed, BadInput
+from apigw_mcp.tools.engine.errors import BadInput
 from apigw_mcp.tools.engine.scope import lambda_refusal
 from apigw_mcp.tools.kinds.http.describe import (
-    ApiDescription,
     ApiSummary,
+    AuthorizerView,
+    StageView,
     day,
     describe,
     summarise_rest,
     summarise_v2,
 )
 from apigw_mcp.tools.kinds.http.inputs import ApiRef
+from apigw_mcp.tools.kinds.rest.describe import (
+    RestApiDescription,
+    RestAuthorizerView,
+    RestStageView,
+    describe_rest,
+)
 
 MAX_LISTED = 100
 
@@ -30,6 +39,28 @@ MAX_LISTED = 100
 class ApiListing(BaseModel):
     apis: list[ApiSummary]
     truncated: bool | None = None
+
+
+class AnyApiDescription(BaseModel):
+    """describe_api's result: an HTTP or WebSocket API (``ApiDescription``) or a REST API
+    (``RestApiDescription``), as one schema."""
+
+    api_id: str
+    name: str
+    type: str
+    endpoint_type: str | None = None
+    endpoint: str
+    managed: bool
+    description: str | None = None
+    default_endpoint_disabled: bool | None = None
+    cors: dict[str, Any] | None = None
+    tags: dict[str, str] | None = None
+    routes: dict[str, str]
+    routes_total: int | None = None
+    authorizers: list[AuthorizerView | RestAuthorizerView] | None = None
+    stages: list[StageView | RestStageView]
+    unused_integrations: list[str] | None = None
+    gateway_responses: list[str] | None = None
 
 
 class FunctionSummary(BaseModel):
@@ -65,13 +96,19 @@ def register_read_tools(tool: Register, rt: Runtime) -> None:
     @tool("describe_api", "Describe an API")
     async def describe_api(
         api_id: ApiRef, routes_matching: str = ""
-    ) -> Annotated[CallToolResult, ApiDescription]:
-        """An HTTP or WebSocket API by id or name: routes (30 at most; filter with routes_matching),
-        authorizers, stages, CORS, URLs."""
+    ) -> Annotated[CallToolResult, AnyApiDescription]:
+        """An HTTP, WebSocket or REST API by id or name: routes (30 at most; filter with routes_matching),
+        authorizers, stages (REST: caching, throttling, logging, canary), CORS, URLs."""
 
         async def work() -> CallToolResult:
-            found = await resolve_v2_api(rt, api_id)
-            _, parts = await gather(rt.aws.identity, lambda: api_parts(rt.aws, found))
+            located = await locate_api(rt.aws, api_id, None)
+            if located.kind is None or located.api_id is None:
+                raise BadInput(
+                    "api_id", f"no API {api_id!r} in {rt.scope.region}: list_apis shows what exists"
+                )
+            if located.kind == "REST":
+                return result(await _describe_rest(rt, located.api_id, routes_matching))
+            parts = await api_parts(rt.aws, located.api_id)
             return result(describe(**parts, routes_matching=routes_matching or None))
 
         return await guarded(work)
@@ -111,22 +148,8 @@ def _function(raw: dict[str, Any]) -> FunctionSummary:
     )
 
 
-async def resolve_v2_api(rt: Runtime, ref: str) -> str:
-    """The id of the HTTP or WebSocket API ``ref`` names (an id, else a unique name); BadInput otherwise."""
-    try:
-        await rt.aws.call("apigatewayv2", "get_api", ApiId=ref)
-        return ref
-    except AwsCallFailed as error:
-        if error.code != "NotFoundException" and error.status not in (400, 404):
-            raise
-    v2, rest = await gather(
-        lambda: all_v2_apis(rt.aws), lambda: rt.aws.paginate("apigateway", "get_rest_apis", "items")
-    )
-    named = [a["ApiId"] for a in v2 if a.get("Name") == ref]
-    if len(named) == 1:
-        return str(named[0])
-    if len(named) > 1:
-        raise BadInput("api_id", f"{len(named)} APIs are named {ref!r} ({', '.join(named)}); pass the api id")
-    if any(ref in (a.get("id"), a.get("name")) for a in rest):
-        raise BadInput("api_id", f"{ref!r} is a REST API; describe_api covers HTTP and WebSocket APIs")
-    raise BadInput("api_id", f"no API {ref!r} in {rt.scope.region}: list_apis shows what exists")
+async def _describe_rest(rt: Runtime, api_id: str, routes_matching: str) -> RestApiDescription:
+    live = await REST.read(rt.aws, api_id)
+    if live is None:
+        raise BadInput("api_id", f"REST API {api_id} is gone: list_apis shows what exists")
+    return describe_rest(live.api, live.stages, rt.scope.region, routes_matching or None)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server import MCPServer
@@ -10,11 +11,14 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
 
 from apigw_mcp.server.consent import Consent, NeedsConsent
-from apigw_mcp.server.kinds.base import Kind, LiveT, SpecT
+from apigw_mcp.server.kinds.base import Kind, LiveT
+from apigw_mcp.server.kinds.registry import KINDS
+from apigw_mcp.server.reads.locate import locate_api
 from apigw_mcp.server.reconciler import Change, run_change
 from apigw_mcp.server.results import guarded, result
 from apigw_mcp.server.runtime import Runtime
 from apigw_mcp.tools.engine.change_output import ChangeOutput, change_output
+from apigw_mcp.tools.engine.errors import BadInput
 from apigw_mcp.tools.engine.tool_operations import tool_access
 
 # Only what differs from MCP's defaults (not read-only, destructive, not idempotent, open world) is sent;
@@ -36,8 +40,11 @@ Register = Callable[[str, str], Decorator]
 Text = str
 
 
+MakeChange = Callable[[], Change[Any, Any] | Awaitable[Change[Any, Any]]]
+
+
 async def run_tool(
-    rt: Runtime, make: Callable[[], Change[Any, Any]], dry_run: bool, plan_token: str, ctx: Ctx | None
+    rt: Runtime, make: MakeChange, dry_run: bool, plan_token: str, ctx: Ctx | None
 ) -> CallToolResult | InputRequiredResult:
     """Build the change inside the guard, so that argument errors come back as actionable tool errors.
 
@@ -46,7 +53,8 @@ async def run_tool(
     """
 
     async def work() -> CallToolResult:
-        change = make()
+        made = make()
+        change = await made if inspect.isawaitable(made) else made
         changed = await run_change(rt, change, dry_run, plan_token or None, Consent(ctx))
         return result(change_output(changed.public(), change.tool, dry_run))
 
@@ -61,25 +69,38 @@ def require_live(live: LiveT | None) -> LiveT:
     return live
 
 
-async def edit_change(
+async def kind_of(rt: Runtime, api_ref: str) -> tuple[Kind[Any, Any], str]:
+    """The kind of the API with this id or name, and its id (BadInput when there is none, or when this
+    server does not change APIs of its kind)."""
+    located = await locate_api(rt.aws, api_ref, None)
+    if located.kind is None or located.api_id is None:
+        raise BadInput("api_id", f"no API {api_ref!r} in {rt.scope.region}: list_apis shows what exists")
+    kind = KINDS.get(located.kind)
+    if kind is None:
+        raise BadInput("api_id", f"{api_ref} is a {located.kind} API: this server does not change those yet")
+    return kind, located.api_id
+
+
+async def edit_any_kind(
     rt: Runtime,
-    kind: Kind[LiveT, SpecT],
     tool: str,
     args: dict[str, Any],
-    edit: Callable[[LiveT], SpecT],
+    edits: Mapping[str, Callable[[Any], Any]],
     dry_run: bool,
     plan_token: str,
     ctx: Ctx | None,
 ) -> Out:
-    """A change that edits the live spec of the API of ``kind`` named in ``args``."""
-    api_id = str(args["api_id"])
-    return await run_tool(
-        rt,
-        lambda: Change(kind, tool, args, lambda live, _: edit(require_live(live)), api_id=api_id),
-        dry_run,
-        plan_token,
-        ctx,
-    )
+    """A change that edits the live spec of the API named in ``args``, by its kind's edit in ``edits``
+    (a kind missing there: the kind says what to do instead)."""
+
+    async def make() -> Change[Any, Any]:
+        kind, api_id = await kind_of(rt, str(args["api_id"]))
+        edit = edits.get(kind.name)
+        if edit is None:
+            raise BadInput("api_id", kind.supports(tool) or f"{tool} does not apply to {kind.name} APIs")
+        return Change(kind, tool, args, lambda live, _: edit(require_live(live)), api_id=api_id)
+
+    return await run_tool(rt, make, dry_run, plan_token, ctx)
 
 
 def registrar(server: MCPServer, enabled: set[str]) -> Register:

@@ -1,4 +1,4 @@
-"""The HTTP API tools for stages, permissions, deletes and undo (the rest are in mcp_tools/http.py)."""
+"""The tools for stages, permissions, deletes and undo, on HTTP and REST APIs (the kind follows the API)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,31 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from apigw_mcp.server.aws import Identity
-from apigw_mcp.server.kinds.base import Kind, LiveT, Restore, SpecT
+from apigw_mcp.server.kinds.base import Kind, LiveT, PlanInputs, Restore, SpecT
 from apigw_mcp.server.kinds.http import HTTP
 from apigw_mcp.server.kinds.registry import kind_of_handle
-from apigw_mcp.server.mcp_tools.registry import Ctx, Out, Register, Text, edit_change, require_live, run_tool
+from apigw_mcp.server.kinds.rest import REST, LiveRest, RestKind
+from apigw_mcp.server.mcp_tools.registry import (
+    Ctx,
+    Out,
+    Register,
+    Text,
+    edit_any_kind,
+    kind_of,
+    require_live,
+    run_tool,
+)
 from apigw_mcp.server.reconciler import Change
 from apigw_mcp.server.runtime import Runtime
 from apigw_mcp.tools.engine.errors import BadInput
 from apigw_mcp.tools.engine.handle import open_handle
+from apigw_mcp.tools.engine.plan import Plan
 from apigw_mcp.tools.kinds.http import edits
 from apigw_mcp.tools.kinds.http.inputs import ApiRef, StageName
 from apigw_mcp.tools.kinds.http.live import LiveHttpApi
 from apigw_mcp.tools.kinds.http.spec import HttpApiSpec, Throttle
+from apigw_mcp.tools.kinds.rest import stage_edits
+from apigw_mcp.tools.kinds.rest.spec import RestApiSpec
 
 
 def register_stage_tools(tool: Register, rt: Runtime) -> None:
@@ -27,7 +40,7 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         api_id: ApiRef,
         stage_name: StageName,
         auto_deploy: bool | None = None,
-        deploy: Annotated[bool, Field(description="explicit deployment (auto_deploy=false stages)")] = False,
+        deploy: Annotated[bool, Field(description="deploy now (HTTP: auto_deploy=false stages)")] = False,
         variables: dict[str, str] | None = None,
         throttle: Throttle | None = None,
         route_throttle: dict[str, Throttle] | None = None,
@@ -35,41 +48,36 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         log_group_arn: Text = "",
         log_format: Text = "",
         description: Text = "",
+        rest: Annotated[
+            dict[str, Any] | None,
+            Field(
+                description="REST only: caching, logging, tracing, canary, web_acl_arn as in create_rest_api"
+            ),
+        ] = None,
         dry_run: bool = True,
         plan_token: str = "",
         ctx: Ctx | None = None,
     ) -> Out:
         """Create or update a stage: deployment, variables, throttling, access logs (creates the log group).
         Omitted settings keep their values."""
+        given = {
+            "auto_deploy": auto_deploy,
+            "description": description or None,
+            "variables": variables,
+            "throttle": throttle,
+            "route_throttle": route_throttle,
+            "access_log": access_log,
+            "log_group_arn": log_group_arn or None,
+            "log_format": log_format or None,
+        }
 
-        def make() -> Change[LiveHttpApi, HttpApiSpec]:
-            settings = edits.StageChange.model_validate(
-                {
-                    "auto_deploy": auto_deploy,
-                    "description": description or None,
-                    "variables": variables,
-                    "throttle": throttle,
-                    "route_throttle": route_throttle,
-                    "access_log": access_log,
-                    "log_group_arn": log_group_arn or None,
-                    "log_format": log_format or None,
-                }
-            )
-            args = {
-                "api_id": api_id,
-                "stage_name": stage_name,
-                "settings": settings.model_dump(mode="json"),
-                "deploy": deploy,
-            }
-
-            def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
-                return edits.deploy_stage(
-                    require_live(live), stage_name, settings, rt.scope.region, who.account, deploy
-                )
-
-            return Change(
-                HTTP, "deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else []
-            )
+        async def make() -> Change[Any, Any]:
+            kind, found_id = await kind_of(rt, api_id)
+            if kind.name == REST.name:
+                return _deploy_rest_stage(found_id, api_id, stage_name, given, rest, deploy)
+            if rest is not None:
+                raise BadInput("rest", "REST APIs only: this is an HTTP API")
+            return _deploy_http_stage(rt, api_id, stage_name, given, deploy)
 
         return await run_tool(rt, make, dry_run, plan_token, ctx)
 
@@ -79,45 +87,53 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
     ) -> Out:
         """Delete a stage and its invoke URL. Needs deletes enabled."""
         args = {"api_id": api_id, "stage_name": stage_name}
-        return await edit_change(
-            rt,
-            HTTP,
-            "delete_stage",
-            args,
-            lambda live: edits.delete_stage(live, stage_name),
-            dry_run,
-            plan_token,
-            ctx,
-        )
+
+        async def make() -> Change[Any, Any]:
+            kind, found_id = await kind_of(rt, api_id)
+            if kind.name == REST.name:
+                return Change(
+                    EXACT_REST,
+                    "delete_stage",
+                    args,
+                    lambda live, _: stage_edits.delete_stage(REST.spec_of(require_live(live)), stage_name),
+                    api_id=found_id,
+                )
+            return Change(
+                HTTP,
+                "delete_stage",
+                args,
+                lambda live, _: edits.delete_stage(require_live(live), stage_name),
+                api_id=api_id,
+            )
+
+        return await run_tool(rt, make, dry_run, plan_token, ctx)
 
     @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions")
     async def ensure_lambda_permission(
         api_id: ApiRef, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
         """Add missing Lambda invoke permissions (scoped to this API); warn about over-broad ones."""
-        return await edit_change(
+        return await edit_any_kind(
             rt,
-            HTTP,
             "ensure_lambda_permission",
             {"api_id": api_id},
-            HTTP.spec_of,
+            {HTTP.name: HTTP.spec_of, REST.name: REST.spec_of},
             dry_run,
             plan_token,
             ctx,
         )
 
-    @tool("delete_api", "Delete an HTTP API")
+    @tool("delete_api", "Delete an API")
     async def delete_api(
         api_id: ApiRef, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None
     ) -> Out:
-        """Delete an HTTP API and this server's invoke permissions for it; the plan lists all that is lost."""
-        return await run_tool(
-            rt,
-            lambda: Change(HTTP, "delete_api", {"api_id": api_id}, lambda live, _: None, api_id=api_id),
-            dry_run,
-            plan_token,
-            ctx,
-        )
+        """Delete an API and this server's invoke permissions for it; the plan lists all that is lost."""
+
+        async def make() -> Change[Any, Any]:
+            kind, found_id = await kind_of(rt, api_id)
+            return Change(kind, "delete_api", {"api_id": api_id}, lambda live, _: None, api_id=found_id)
+
+        return await run_tool(rt, make, dry_run, plan_token, ctx)
 
     @tool("undo", "Undo an apply")
     async def undo(handle: str, dry_run: bool = True, plan_token: str = "", ctx: Ctx | None = None) -> Out:
@@ -125,11 +141,69 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         return await run_tool(rt, lambda: _undo_change(rt, handle), dry_run, plan_token, ctx)
 
 
+def _deploy_http_stage(
+    rt: Runtime, api_id: str, stage_name: str, given: dict[str, Any], deploy: bool
+) -> Change[LiveHttpApi, HttpApiSpec]:
+    settings = edits.StageChange.model_validate(given)
+    args = {
+        "api_id": api_id,
+        "stage_name": stage_name,
+        "settings": settings.model_dump(mode="json"),
+        "deploy": deploy,
+    }
+
+    def desired(live: LiveHttpApi | None, who: Identity) -> HttpApiSpec:
+        return edits.deploy_stage(
+            require_live(live), stage_name, settings, rt.scope.region, who.account, deploy
+        )
+
+    return Change(HTTP, "deploy_stage", args, desired, api_id=api_id, deploy=[stage_name] if deploy else [])
+
+
+def _deploy_rest_stage(
+    found_id: str,
+    api_ref: str,
+    stage_name: str,
+    given: dict[str, Any],
+    rest: dict[str, Any] | None,
+    deploy: bool,
+) -> Change[LiveRest, RestApiSpec]:
+    shared = {k: v for k, v in given.items() if v is not None}
+    stage = stage_edits.rest_stage_args(stage_name, shared, rest)
+    args = {
+        "api_id": api_ref,
+        "stage": stage.model_dump(mode="json", exclude_unset=True),
+        "deploy": deploy,
+    }
+
+    def desired(live: LiveRest | None, _: Identity) -> RestApiSpec:
+        return stage_edits.deploy_stage(REST.spec_of(require_live(live)), stage)
+
+    return Change(REST, "deploy_stage", args, desired, api_id=found_id, deploy=[stage_name] if deploy else [])
+
+
+class ExactStagesRest(RestKind):
+    """REST, reading the desired spec's stages as the whole list: a live stage it leaves out is deleted and
+    a live canary it leaves out is rolled back (delete_stage, and undo, which restores a whole API)."""
+
+    def plan(self, desired: RestApiSpec, live: LiveRest | None, inputs: PlanInputs) -> Plan:
+        if live is None:
+            return super().plan(desired, live, inputs)
+        desired = stage_edits.with_canary_rollbacks(desired, live.stages)
+        return stage_edits.exact_stages_plan(
+            super().plan(desired, live, inputs), live.api, live.stages, desired
+        )
+
+
+EXACT_REST = ExactStagesRest()
+
+
 def _undo_change(rt: Runtime, handle: str) -> Change[Any, Any]:
     """An ordinary change to the handle's before-state; what it restores is checked like any input."""
     try:
         kind_name, record = open_handle(handle, rt.signer)
         kind = kind_of_handle(kind_name)
+        kind = EXACT_REST if kind.name == REST.name else kind
         restoring = kind.restore(record)
     except ValueError as error:
         raise BadInput("handle", str(error)) from None

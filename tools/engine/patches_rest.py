@@ -162,6 +162,8 @@ NAME_V = _v(j.text(128, required=True))
 DESCRIPTION_V = _v(j.checked(validate.description))
 BOOL_V = _v(j.one_of("true", "false"))
 ID_V = _v(j.child_id, "invalid-id")
+# "" clears the id (as when a method's authorization goes back to NONE): it names no target
+ID_OR_EMPTY_V = _v(lambda value, ctx: None if value == "" else j.child_id(value, ctx), "invalid-id")
 ROLE_V = _v(j.role_arn, "role-scope")
 _STAGE_VALUE_V = _v(
     matching(
@@ -271,7 +273,7 @@ INTEGRATION_RESPONSE_PATCHES = paths(
 )
 METHOD_PATCHES = paths(
     ("/authorizationType", "replace", _v(j.one_of("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"))),
-    ("/authorizerId|/requestValidatorId", "replace remove", ID_V),
+    ("/authorizerId|/requestValidatorId", "replace remove", ID_OR_EMPTY_V),
     ("/apiKeyRequired", "replace", BOOL_V),
     ("/operationName", "replace", NAME_V),
     ("/authorizationScopes", "add remove", _v(j.text(256, required=True))),

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 MASK = "***"
+_IAM_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)/[\w+=,.@/*-]+$")
 _SECRET_NAME = re.compile(
     r"(?i)(^value$|secret|passw|^token$|[-_]token$|^authorization$|api[-_]?key$|(^|[-_])credentials?$|"
     r"private[-_]?key$|session[-_]?token$)"
@@ -36,8 +37,17 @@ _SECRET_FORMS = re.compile(
 )
 
 
+# A secret-named key and its quoted value inside text (a mapping template, a JSON string, a query):
+# the value is masked, the key kept, so ``{"api_key": "abc..."}`` reads ``{"api_key": "***"}``.
+_NAMED_IN_TEXT = re.compile(
+    r"""(?i)((?<![\w.])["']?(?:[\w-]*(?:secret|passw(?:or)?d|api[-_]?key|token|credentials?)|authorization)["']?"""
+    r"""\s*[:=]\s*)(["'])(?!\$)([^"'\n]{4,})\2"""
+)
+
+
 def redact_text(text: str) -> str:
     """``text`` with every secret-shaped value masked."""
+    text = _NAMED_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
     return _SECRET_FORMS.sub(MASK, text)
 
 
@@ -66,4 +76,8 @@ def redact(value: Any) -> Any:
 
 
 def _secret_named(key: object, value: Any) -> bool:
+    # An IAM ARN (a REST integration's or authorizer's ``credentials`` role) names who, not a secret.
+    role = isinstance(value, str) and bool(_IAM_ARN.match(value))
+    if isinstance(key, str) and key.lower().endswith("credentials") and role:
+        return False
     return isinstance(key, str) and bool(_SECRET_NAME.search(key)) and value not in (None, "", {}, [])

@@ -226,6 +226,8 @@ TOOL_OPERATIONS: dict[str, tuple[str, ...]] = {
     "list_apis": ("sts.get_caller_identity", "apigatewayv2.get_apis", "apigateway.get_rest_apis"),
     "describe_api": (*_READ_HTTP, *_READ_REST, "apigateway.get_usage_plans"),
     "list_functions": ("sts.get_caller_identity", "lambda.list_functions"),
+    "create_rest_api": REST_API_OPS,
+    "configure_usage_plan": USAGE_PLAN_OPS,
     "create_http_api": _READ_HTTP + _API + _AUTH + _ROUTES + _STAGES + _DELETES + _PERMISSION,
     "add_route": _READ_HTTP + _ROUTES + _PERMISSION + _READ_REST + _REST_ROUTES,
     "update_route": _READ_HTTP
@@ -250,6 +252,9 @@ TOOL_OPERATIONS: dict[str, tuple[str, ...]] = {
         *_ROUTES,
         *_READ_REST,
         *_REST_CORS,
+        # removing CORS from a REST API deletes its preflight methods and CORS gateway responses
+        *_REST_ROUTE_DELETES,
+        _REST + "delete_gateway_response",
     ),
     "add_jwt_authorizer": _READ_HTTP + _AUTH + _ROUTES + _READ_REST + _REST_AUTH + _REST_DEPLOY,
     "add_lambda_authorizer": _READ_HTTP

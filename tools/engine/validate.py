@@ -21,6 +21,9 @@ LAMBDA_ARN = re.compile(
 _TAG_CHARS = re.compile(r"[\w .:/=+\-@]*", re.UNICODE)  # AWS allows spaces, never line breaks
 
 
+MAX_PATH = 8192
+
+
 def route_key(value: str) -> str:
     """``$default`` or ``METHOD /path``; returns the normalised key (method upper-cased)."""
     if value == "$default":
@@ -39,6 +42,11 @@ def route_key(value: str) -> str:
 def http_path(path: str) -> str:
     if path == "/":
         return path
+    if len(path) > MAX_PATH:
+        raise ValueError(
+            f"path is {len(path)} characters: no request can reach it (API Gateway's URL limit is "
+            f"{MAX_PATH:,} characters for edge-optimized APIs, 10,240 for Regional)"
+        )
     if not path.startswith("/") or path.endswith("/") or "//" in path:
         raise ValueError(f"path {path!r} must start with '/', have no empty segment and no trailing '/'")
     segments = path[1:].split("/")

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from apigw_mcp.tools.engine.errors import BadInput
+from apigw_mcp.tools.engine.netcheck import url_refusal
 from apigw_mcp.tools.kinds.rest.live import canonical_policy
 from apigw_mcp.tools.kinds.rest.spec import (
     BUILTIN_MODELS,
@@ -181,6 +182,9 @@ def _check_integration(field: str, integration: RestIntegrationSpec, method: Res
         raise BadInput(f"{field}.timeout_ms", "must be 50 to 29000 ms")
     if integration.type == "AWS_PROXY" and not _LAMBDA.fullmatch(integration.uri or ""):
         raise BadInput(f"{field}.uri", "AWS_PROXY integrations invoke Lambda functions only")
+    refusal = url_refusal(integration.uri or "") if integration.type in ("HTTP", "HTTP_PROXY") else None
+    if refusal:  # the same rule as the tools' URL arguments, for specs that come from undo records too
+        raise BadInput(f"{field}.uri", refusal)
     for target, source in integration.request_parameters.items():
         if source.startswith("method.request.") and source not in method.request_parameters:
             raise BadInput(

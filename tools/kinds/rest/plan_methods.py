@@ -132,7 +132,8 @@ class MethodPlan:
         authorizer = self.ids.authorizers.get(spec.authorizer, spec.authorizer) if spec.authorizer else ""
         return {
             "/authorizationType": spec.authorization,
-            **({"/authorizerId": authorizer} if authorizer else {}),
+            # cleared explicitly ("" as Terraform sends it): AWS keeps the id when the type goes to NONE
+            "/authorizerId": authorizer,
             "/apiKeyRequired": str(spec.api_key_required).lower(),
             "/requestValidatorId": self._validator_id(spec) or "",
             **entries("/requestParameters", spec.request_parameters),

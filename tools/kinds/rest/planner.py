@@ -54,11 +54,13 @@ def plan_rest_api(
     permissions: Mapping[str, bool] | None = None,
     live_stages: Sequence[LiveRestStage] = (),
     deploy: bool = False,
+    cloudwatch_role: str | None = None,
 ) -> Plan:
     """Steps that turn ``live`` (None: absent) into ``desired`` (None: deleted); empty when they match.
 
     ``permissions``: Lambda ARN -> whether this API's invoke statement is already there.
     ``deploy``: also redeploy existing stages (``plan_stages``); new stages are always deployed.
+    ``cloudwatch_role``: the account's API Gateway CloudWatch role (execution logging needs one).
     """
     if desired is None:
         if live is None:
@@ -68,7 +70,15 @@ def plan_rest_api(
     build_rest_api(b, live, desired, ctx, permissions or {})
     if desired.stages:
         api_id = live.api_id if live else API_REF
-        plan_rest_stages(b, api_id, list(live_stages), desired.stages, deploy, region=ctx.scope.region)
+        plan_rest_stages(
+            b,
+            api_id,
+            list(live_stages),
+            desired.stages,
+            deploy,
+            region=ctx.scope.region,
+            account_cloudwatch_role=cloudwatch_role,
+        )
     _deployment_warning(b, live)
     return Plan(
         summary=summary(desired.name, live, b),
