@@ -49,6 +49,7 @@ class Change(Generic[LiveT, SpecT]):
     name: str | None = None
     may_be_missing: bool = False
     deploy: Collection[str] = ()
+    deploy_if_changed: bool = False
     notes: list[str] = field(default_factory=list)
     drop_log_groups: Collection[str] = ()
     drop_permissions: Collection[str] = ()
@@ -223,6 +224,7 @@ def _plan(
         extras=extras,
         permissions=covered,
         deploy=change.deploy,
+        deploy_if_changed=change.deploy_if_changed,
         drop_log_groups=change.drop_log_groups,
         drop_statements=[arn for arn in change.drop_permissions if arn in extras.statements],
     )

@@ -74,7 +74,9 @@ async def test_a_changed_route_is_an_update_of_the_live_api(
         assert preview["api_id"] == first["api_id"]
         calls = [s["call"] for s in preview["plan"]["steps"]]
         assert "create_rest_api" not in calls and "put_method" in calls
-        assert any("deploy" in w for w in preview["plan"]["warnings"]) or "create_deployment" in calls
+        # the stages the desired state names serve it: the changed API is deployed to prod in the same plan
+        assert "create_deployment" in calls and "update_stage" in calls, calls
+        assert not any("not live until" in w for w in preview["plan"].get("warnings", []))
 
 
 @pytest.mark.parametrize(

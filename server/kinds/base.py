@@ -70,6 +70,7 @@ class PlanInputs:
     deploy: Collection[str]
     drop_log_groups: Collection[str]
     drop_statements: Collection[str]
+    deploy_if_changed: bool = False
 
 
 @dataclass(frozen=True)

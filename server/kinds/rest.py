@@ -134,6 +134,7 @@ class RestKind:
             permissions=inputs.permissions,
             live_stages=live.stages if live else (),
             deploy=bool(inputs.deploy),
+            deploy_if_changed=inputs.deploy_if_changed,
             cloudwatch_role=live.cloudwatch_role if live else None,
         )
         return _drop_statements(plan, live, desired, inputs)

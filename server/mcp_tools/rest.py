@@ -76,6 +76,13 @@ def register_rest_tools(tool: Register, rt: Runtime) -> None:
             def desired(live: LiveRest | None, who: Identity) -> RestApiSpec:
                 return args.to_spec(rt.scope.region, who.account)
 
-            return Change(REST, "create_rest_api", args.model_dump(mode="json"), desired, name=name)
+            return Change(
+                REST,
+                "create_rest_api",
+                args.model_dump(mode="json"),
+                desired,
+                name=name,
+                deploy_if_changed=True,  # the stages it names serve the API it describes
+            )
 
         return await run_tool(rt, make, dry_run, plan_token, ctx)

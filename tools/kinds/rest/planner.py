@@ -54,12 +54,15 @@ def plan_rest_api(
     permissions: Mapping[str, bool] | None = None,
     live_stages: Sequence[LiveRestStage] = (),
     deploy: bool = False,
+    deploy_if_changed: bool = False,
     cloudwatch_role: str | None = None,
 ) -> Plan:
     """Steps that turn ``live`` (None: absent) into ``desired`` (None: deleted); empty when they match.
 
     ``permissions``: Lambda ARN -> whether this API's invoke statement is already there.
     ``deploy``: also redeploy existing stages (``plan_stages``); new stages are always deployed.
+    ``deploy_if_changed``: redeploy them only when the plan changes what a deployment publishes (a
+    desired state that names its stages wants them serving it; an unchanged API stays an empty plan).
     ``cloudwatch_role``: the account's API Gateway CloudWatch role (execution logging needs one).
     """
     if desired is None:
@@ -67,7 +70,8 @@ def plan_rest_api(
             raise ValueError("plan_rest_api needs a live or a desired API")
         return plan_delete_rest_api(live, ctx)
     b = Builder()
-    build_rest_api(b, live, desired, ctx, permissions or {})
+    changed = build_rest_api(b, live, desired, ctx, permissions or {})
+    deploy = deploy or (deploy_if_changed and changed)
     if desired.stages:
         api_id = live.api_id if live else API_REF
         plan_rest_stages(
