@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from apigw_mcp.server.aws import Identity, gather
 from apigw_mcp.server.executor import execute
 from apigw_mcp.server.kinds.base import Applied, Extras, Kind, LiveT, PlanInputs, SpecT
-from apigw_mcp.server.reads.locate import locate_api
+from apigw_mcp.server.reads.locate import locate_api, looks_like_id
 from apigw_mcp.server.runtime import Runtime
 from apigw_mcp.tools.engine import guard
 from apigw_mcp.tools.engine.errors import BadInput, OutOfScope, validation_message
@@ -121,7 +121,7 @@ async def _locate(rt: Runtime, change: Change[LiveT, SpecT]) -> tuple[Identity, 
     """The caller and the live API: by id (one round, as most changes name an existing API's id), else
     the id's or name's API found among all APIs, which must be of the change's kind."""
     kind, api_id = change.kind, change.api_id
-    if api_id is not None:
+    if api_id is not None and looks_like_id(api_id):
         identity, live = await gather(rt.aws.identity, lambda: kind.read(rt.aws, api_id))
         if live is not None:
             return identity, live

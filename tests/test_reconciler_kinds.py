@@ -209,3 +209,19 @@ async def test_a_kind_refuses_a_tool_it_cannot_do_before_any_read(
         await run_change(_runtime(moto_endpoint, tmp_path), change, True, None)
     assert refused.value.field == "api_id" and "no CORS setting" in str(refused.value)
     assert recording.requests() == []
+
+
+@pytest.mark.parametrize("ref", ["/", "../apis", "a b", "x/y?z"])
+async def test_a_reference_that_is_no_id_is_looked_up_by_name_only(
+    ref: str, client: Any, recording: Recording
+) -> None:
+    """Only letters and digits are looked up as an id: nothing else becomes part of a request path."""
+    async with client() as session:
+        for tool, args in (
+            ("add_jwt_authorizer", {"api_id": ref, "name": "a", "routes": []}),
+            ("describe_api", {"api_id": ref}),
+        ):
+            result = await session.call_tool(tool, args)
+            assert result.is_error and f"no API {ref!r}" in text_of(result), text_of(result)
+    assert recording.writes() == []
+    assert not [r for r in recording.requests() if ref.strip("/") and ref in str(r)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ REST = "REST"
 ALL_KINDS = V2_KINDS | {REST}
 Found = tuple[str, str]  # (kind, api id)
 
+_ID = re.compile(r"[A-Za-z0-9]{1,64}")
+
 
 @dataclass(frozen=True)
 class Located:
@@ -22,6 +25,12 @@ class Located:
     identity: Identity
     kind: str | None
     api_id: str | None
+
+
+def looks_like_id(ref: str) -> bool:
+    """API ids are letters and digits; anything else (``/``, a name with spaces) is looked up by name only,
+    so it never becomes part of a request path."""
+    return bool(_ID.fullmatch(ref))
 
 
 async def locate_api(
@@ -37,7 +46,7 @@ async def locate_api(
     wanted = name or api_id or ""
     v2, rest = bool(V2_KINDS & set(kinds)), REST in kinds
     by_id: list[Callable[[], Awaitable[Found | None]]] = []
-    if api_id is not None:
+    if api_id is not None and looks_like_id(api_id):
         by_id += [lambda: _v2_by_id(aws, api_id)] if v2 else []
         by_id += [lambda: _rest_by_id(aws, api_id)] if rest else []
     named: list[Callable[[], Awaitable[list[Found]]]] = []

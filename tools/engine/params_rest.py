@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from apigw_mcp.tools.engine import judges as j
+from apigw_mcp.tools.engine import judges_rest as jr
 from apigw_mcp.tools.engine import validate
 from apigw_mcp.tools.engine.params import BOOL, CHILD, DESCRIPTION, STAGE_NAME, STAGE_VARIABLES, TAGS, Param
 from apigw_mcp.tools.engine.patches_rest import (
@@ -113,7 +114,7 @@ def _method_throttle_key(key: str) -> None:
 
 _REST = Param(j.api_id, "api-scope", target=True, required=True)
 _OWN_TAGS = Param(j.checked(_own_tags))
-_TAGGED = Param(j.taggable_arn, "api-scope", target=True, required=True)
+_TAGGED = Param(jr.taggable_arn, "api-scope", target=True, required=True)
 _NAME = Param(j.text(128, required=True))
 _RESOURCE = {"restApiId": _REST, "resourceId": CHILD}
 _METHOD = {**_RESOURCE, "httpMethod": Param(j.one_of(*METHODS))}
@@ -138,7 +139,7 @@ _CACHE_SIZE = Param(j.one_of("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118",
 _STAGE = {"restApiId": _REST, "stageName": STAGE_NAME}
 _PLAN = Param(j.child_id, "invalid-id", target=True, required=True)
 _KEY = Param(j.child_id, "invalid-id", target=True, required=True)
-_STAGE_TARGET = Param(j.stage_arn, "api-scope", target=True, required=True)
+_STAGE_TARGET = Param(jr.stage_arn, "api-scope", target=True, required=True)
 
 
 def _api_stages(value: Any, ctx: j.GuardContext) -> str | None:
@@ -289,9 +290,9 @@ REST: dict[str, Mapping[str, Param]] = {
         "restApiId": _REST,
         "name": _NAME,
         "type": Param(j.one_of("TOKEN", "REQUEST", "COGNITO_USER_POOLS")),
-        "providerARNs": Param(_list(j.user_pool_arn, 1000), "user-pool-scope", target=True),
+        "providerARNs": Param(_list(jr.user_pool_arn, 1000), "user-pool-scope", target=True),
         "authorizerUri": AUTHORIZER_URI,
-        "authorizerCredentials": Param(j.role_arn, "role-scope", target=True),
+        "authorizerCredentials": Param(jr.role_arn, "role-scope", target=True),
         "identitySource": Param(j.text(512, required=True)),
         "identityValidationExpression": Param(j.text(1024)),
         "authorizerResultTtlInSeconds": Param(j.number(0, 3600, integer=True)),
@@ -438,7 +439,7 @@ REST: dict[str, Mapping[str, Param]] = {
 
 WAF: dict[str, Mapping[str, Param]] = {
     "associate_web_acl": {
-        "WebACLArn": Param(j.web_acl_arn, "waf-scope", target=True, required=True),
+        "WebACLArn": Param(jr.web_acl_arn, "waf-scope", target=True, required=True),
         "ResourceArn": _STAGE_TARGET,
     },
     "disassociate_web_acl": {"ResourceArn": _STAGE_TARGET},

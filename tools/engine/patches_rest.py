@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigw_mcp.tools.engine import judges as j
+from apigw_mcp.tools.engine import judges_rest as jr
 from apigw_mcp.tools.engine import validate
 from apigw_mcp.tools.engine.params import Param
 
@@ -164,7 +165,7 @@ BOOL_V = _v(j.one_of("true", "false"))
 ID_V = _v(j.child_id, "invalid-id")
 # "" clears the id (as when a method's authorization goes back to NONE): it names no target
 ID_OR_EMPTY_V = _v(lambda value, ctx: None if value == "" else j.child_id(value, ctx), "invalid-id")
-ROLE_V = _v(j.role_arn, "role-scope")
+ROLE_V = _v(jr.role_arn, "role-scope")
 _STAGE_VALUE_V = _v(
     matching(
         r"[A-Za-z0-9\-._~:/?#&=,]{0,512}",
@@ -198,7 +199,7 @@ _STAGE_SETTINGS = paths(
     (
         "/accessLogSettings/destinationArn",
         "replace",
-        Param(j.access_log_destination, "log-scope", target=True),
+        Param(jr.access_log_destination, "log-scope", target=True),
     ),
     ("/accessLogSettings/format", "replace", _v(j.checked(validate.access_log_format))),
     ("/accessLogSettings", "remove", None),
@@ -238,10 +239,10 @@ RESPONSE_SOURCE = "|".join(
         *_VARIABLES,
     ]
 )
-URI = Param(j.rest_integration_uri, "integration-target", target=True)
-CREDENTIALS = Param(j.credentials, "role-scope", target=True)
+URI = Param(jr.rest_integration_uri, "integration-target", target=True)
+CREDENTIALS = Param(jr.credentials, "role-scope", target=True)
 AUTHORIZER_URI = Param(j.authorizer_uri, "lambda-scope", target=True)
-_USER_POOL = Param(j.user_pool_arn, "user-pool-scope", target=True)
+_USER_POOL = Param(jr.user_pool_arn, "user-pool-scope", target=True)
 TIMEOUT = 300000  # above 29 000 ms only for Regional/private APIs with the quota raised (limits.md)
 
 INTEGRATION_PATCHES = paths(
@@ -327,7 +328,7 @@ USAGE_PLAN_PATCHES = paths(
     ("/quota/offset", "replace", _v(_numeric(0, 30, integer=True))),
     ("/quota/period", "replace", _v(j.one_of("DAY", "WEEK", "MONTH"))),
     ("/throttle|/quota", "remove", None),
-    ("/apiStages", "add remove", _v(j.api_stage, "api-scope")),
+    ("/apiStages", "add remove", _v(jr.api_stage, "api-scope")),
     (
         rf"{_PLAN_STAGE}/throttle/{_THROTTLE_PATH}/{_METHOD_KEY}/rateLimit",
         "add replace",
