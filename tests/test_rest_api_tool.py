@@ -65,7 +65,7 @@ async def test_builds_the_whole_api_then_previews_nothing_and_undo_removes_it(
 
 
 async def test_a_changed_route_is_an_update_of_the_live_api(
-    client: ClientFactory, moto_endpoint: str
+    client: ClientFactory, recording: Recording
 ) -> None:
     async with client() as session:
         first = await preview_and_apply(session, orders_rest(), "create_rest_api")

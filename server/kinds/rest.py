@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from apigw_mcp.server.aws import AwsRuntime, Identity, gather
@@ -25,11 +25,6 @@ from apigw_mcp.tools.kinds.rest.planner import plan_rest_api, source_arn
 from apigw_mcp.tools.kinds.rest.spec import RestApiSpec
 from apigw_mcp.tools.kinds.rest.stage_live import LiveRestStage, live_rest_stages
 
-# Intents a REST API has no form of, and what to use instead.
-_UNSUPPORTED = {
-    "create_http_api": "this is a REST API: create_rest_api builds or reconciles REST APIs",
-}
-
 
 @dataclass(frozen=True)
 class LiveRest:
@@ -39,7 +34,6 @@ class LiveRest:
     stages: list[LiveRestStage]
     region: str
     cloudwatch_role: str | None = None
-    raw_stages: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def api_id(self) -> str:
@@ -58,7 +52,7 @@ class RestKind:
     name = "REST"
 
     def supports(self, tool: str) -> str | None:
-        return _UNSUPPORTED.get(tool)
+        return None  # every change tool has a REST form (a tool without one is refused by its wrapper)
 
     async def read(self, aws: AwsRuntime, api_id: str) -> LiveRest | None:
         raw = await read_rest_raw(aws, api_id)

@@ -24,7 +24,6 @@ from apigw_mcp.tools.engine.patches_rest import (
     CREDENTIALS,
     DESCRIPTION_V,
     GATEWAY_RESPONSE_PATCHES,
-    GATEWAY_RESPONSE_TYPES,
     GATEWAY_SOURCE,
     HEADER,
     ID_V,
@@ -53,6 +52,7 @@ from apigw_mcp.tools.engine.patches_rest import (
     policy,
     template,
 )
+from apigw_mcp.tools.engine.validate import GATEWAY_RESPONSE_TYPES
 
 
 def _mapping(key: str, value: j.Judge, max_items: int = 50) -> j.Judge:

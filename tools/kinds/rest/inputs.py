@@ -16,12 +16,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from apigw_mcp.tools.engine import validate
 from apigw_mcp.tools.engine.errors import BadInput
+from apigw_mcp.tools.engine.validate import GATEWAY_RESPONSE_TYPES
 from apigw_mcp.tools.kinds.http.cors import Cors
 from apigw_mcp.tools.kinds.rest.plan_checks import check_rest_spec, policy_text, route_tree
 from apigw_mcp.tools.kinds.rest.plan_cors import add_cors
 from apigw_mcp.tools.kinds.rest.route_inputs import RestRouteInput, method_spec
 from apigw_mcp.tools.kinds.rest.spec import (
-    GATEWAY_RESPONSE_TYPES,
     GatewayResponseSpec,
     ModelSpec,
     RequestValidatorSpec,

@@ -11,10 +11,10 @@ from typing import Any
 
 from apigw_mcp.tools.engine.errors import BadInput
 from apigw_mcp.tools.engine.netcheck import url_refusal
+from apigw_mcp.tools.engine.validate import GATEWAY_RESPONSE_TYPES
 from apigw_mcp.tools.kinds.rest.live import canonical_policy
 from apigw_mcp.tools.kinds.rest.spec import (
     BUILTIN_MODELS,
-    GATEWAY_RESPONSE_TYPES,
     RestApiSpec,
     RestAuthorizerSpec,
     RestIntegrationSpec,
