@@ -209,6 +209,13 @@ def test_every_diagnosis_fix_validates_against_its_tool() -> None:
     assert len({fix.tool for _, fix in calls}) >= 6  # every fixing tool is exercised
 
 
+def test_rest_diagnoses_offer_the_rest_tools() -> None:
+    """REST findings give ready calls where a tool does the fix (each validated by the test above)."""
+    rest = {rule_id for rule_id, facts, _ in CASES if facts.api_type == "REST"}
+    tools = {fix.tool for where, fix in case_fixes() if fix.tool and where.split(" -> ")[0] in rest}
+    assert tools >= {"deploy_stage", "ensure_lambda_permission", "configure_cors"}
+
+
 def test_every_audit_fix_validates_against_its_tool() -> None:
     calls = [(where, fix) for where, fix in audit_fixes() if fix.tool]
     for where, fix in calls:

@@ -604,8 +604,14 @@ def test_http_permission_fix_is_ensure_lambda_permission() -> None:
     assert any(e.field == "invoking SourceArn" and e.value == f"{EXEC}/prod/$default" for e in hit.evidence)
 
 
-def test_rest_permission_fix_is_a_scoped_add_permission() -> None:
+def test_rest_permission_fix_is_ensure_lambda_permission() -> None:
     hit = RULES["lambda-invoke-permission-missing"](rest(lambda_rest(), fn(None)), R500)
+    assert hit is not None and hit.fix is not None
+    assert (hit.fix.tool, hit.fix.args) == ("ensure_lambda_permission", {"api_id": API, "dry_run": True})
+
+
+def test_websocket_permission_fix_is_a_scoped_add_permission() -> None:
+    hit = RULES["lambda-invoke-permission-missing"](ws(WS_ROUTES, function=fn(None)), S500)
     assert hit is not None and hit.fix is not None and hit.fix.manual
     assert f'SourceArn="{EXEC}/*"' in hit.fix.manual and f'FunctionName="{FN}"' in hit.fix.manual
 

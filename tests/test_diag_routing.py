@@ -534,8 +534,20 @@ def test_logging_off_gets_a_low_hit_for_other_symptoms() -> None:
     hit = RULES["rest-execution-logging-off"](rest(), sym(status=502))
     assert hit is not None
     assert hit.confidence < 0.5
-    assert hit.fix is not None
-    assert "loglevel" in (hit.fix.manual or "")
+    assert hit.fix is not None and hit.fix.tool == "deploy_stage"
+    assert hit.fix.args == {
+        "api_id": API,
+        "stage_name": "prod",
+        "rest": {"logging": {"level": "ERROR"}},
+        "dry_run": True,
+    }
+
+
+def test_logging_fix_without_the_account_role_is_manual() -> None:
+    facts = rest().model_copy(update={"apigw_account": {}})
+    hit = RULES["rest-execution-logging-off"](facts, NO_LOGS)
+    assert hit is not None and hit.fix is not None and hit.fix.tool is None
+    assert "cloudwatchRoleArn" in str(hit.fix.manual) and "deploy_stage(" in str(hit.fix.manual)
 
 
 def test_fixes_carry_real_ids_and_dry_run() -> None:

@@ -1234,11 +1234,14 @@ class FixRun:
 
 
 def _managed(endpoint: str, api_id: str) -> bool:
-    v2 = aws("apigatewayv2", endpoint)
+    v2, rest = aws("apigatewayv2", endpoint), aws("apigateway", endpoint)
     try:
         tags = v2.get_api(ApiId=api_id).get("Tags") or {}
     except v2.exceptions.NotFoundException:
-        return False
+        try:
+            tags = rest.get_rest_api(restApiId=api_id).get("tags") or {}
+        except rest.exceptions.NotFoundException:
+            return False
     return tags.get(MANAGED_TAG) == "true"
 
 

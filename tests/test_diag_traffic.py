@@ -441,8 +441,15 @@ def test_gateway_responses_cause_names_the_real_status() -> None:
         and "the real status comes first" in hit.cause
         and "status 403" in hit.cause
     )
-    assert hit.fix is not None and "responseType='DEFAULT_4XX'" in (hit.fix.manual or "")
-    assert f"\"'{ORIGIN}'\"" in (hit.fix.manual or "")
+    assert hit.fix is not None and hit.fix.tool == "configure_cors" and hit.fix.args is not None
+    assert hit.fix.args["cors"] == {"allow_origins": [ORIGIN]}
+
+
+def test_gateway_responses_without_an_origin_to_name_stay_manual() -> None:
+    no_origin = CORS_403.model_copy(update={"origin": None})
+    hit = _run("rest-cors-gateway-responses-missing-headers", rest(method(), gateway=GW_PLAIN), no_origin)
+    assert hit is not None and hit.fix is not None and hit.fix.tool is None
+    assert "responseType='DEFAULT_4XX'" in (hit.fix.manual or "")
 
 
 def test_rest_rules_need_a_cors_signal() -> None:
@@ -466,3 +473,33 @@ def test_rules_stay_quiet_for_another_status() -> None:
     bad_gateway = sym(status=502, method="GET", path="/orders")
     assert _run("http-stage-route-throttle-zero", http(default=ZERO_HTTP), bad_gateway) is None
     assert _run("account-throttle-exceeded", http(), bad_gateway) is None
+
+
+def test_a_preflight_mock_behind_an_authorizer_is_rebuilt_by_configure_cors() -> None:
+    mock = method("OPTIONS", auth="CUSTOM", kind="MOCK", origin=True)
+    hit = _run(
+        "rest-cors-options-method-requires-auth", rest(method(), mock, verb="OPTIONS"), PREFLIGHT_REFUSED
+    )
+    assert hit is not None and hit.fix is not None and hit.fix.tool == "configure_cors"
+    assert hit.fix.args == {"api_id": API, "cors": {"allow_origins": [ORIGIN]}, "dry_run": True}
+    other = method("OPTIONS", auth="CUSTOM", kind="MOCK")  # no CORS headers: configure_cors would refuse it
+    kept = _run(
+        "rest-cors-options-method-requires-auth", rest(method(), other, verb="OPTIONS"), PREFLIGHT_REFUSED
+    )
+    assert kept is not None and kept.fix is not None and kept.fix.tool is None
+    assert "update_method(" in str(kept.fix.manual)
+
+
+def test_rest_credentials_fix_names_the_origin_never_the_wildcard() -> None:
+    star = {_MR: "'*'", "method.response.header.Access-Control-Allow-Credentials": "'true'"}
+    mock = method("OPTIONS", kind="MOCK")
+    mock["methodIntegration"]["integrationResponses"]["200"]["responseParameters"] = star
+    facts = rest(method(), mock)
+    hit = _run("cors-credentials-with-wildcard-origin", facts, CORS_403)
+    assert hit is not None and hit.fix is not None and hit.fix.tool == "configure_cors"
+    assert hit.fix.args is not None
+    assert hit.fix.args["cors"] == {"allow_origins": [ORIGIN], "allow_credentials": True}
+    unnamed = _run(
+        "cors-credentials-with-wildcard-origin", facts, CORS_403.model_copy(update={"origin": None})
+    )
+    assert unnamed is not None and unnamed.fix is not None and unnamed.fix.tool is None

@@ -79,13 +79,14 @@ def _method_settings(facts: Facts) -> list[tuple[str, Raw]]:
     own = [
         (key, entry)
         for key, entry in every.items()
-        if key != "*/*" and path and verb and _setting_of(key) == (path.strip("/"), verb)
+        if key != "*/*" and path and verb and setting_of(key) == (path.strip("/"), verb)
     ]
     rest = [("*/*", every["*/*"])] if isinstance(every.get("*/*"), dict) else []
     return [(k, e) for k, e in own[:1] if isinstance(e, dict)] + rest
 
 
-def _setting_of(key: str) -> tuple[str, str]:
+def setting_of(key: str) -> tuple[str, str]:
+    """A REST methodSettings key ``orders~1{id}/GET`` as (resource path without slashes at its ends, VERB)."""
     resource, _, verb = key.rpartition("/")
     return resource.replace("~1", "/").strip("/"), verb.upper()
 

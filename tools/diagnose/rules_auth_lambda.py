@@ -90,7 +90,7 @@ def _authz_permission(facts: Facts, symptom: Symptom) -> Hit | None:
     source = _source_arn(facts, auth)
     fix = (
         Fix(tool="ensure_lambda_permission", args={"api_id": facts.api_id, "dry_run": True})
-        if (facts.api_type == "HTTP")
+        if facts.api_type in ("HTTP", "REST")
         else Fix(
             manual=f"lambda.add_permission(FunctionName='{fn}', StatementId='apigw-authorizer', "
             f"Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn='{source}')"

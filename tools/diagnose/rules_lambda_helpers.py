@@ -117,7 +117,7 @@ def request_arns(facts: Facts, symptom: Symptom, arn: str = "", route_key: str |
 
 
 def permission_fix(facts: Facts, arn: str) -> Fix:
-    if facts.api_type == "HTTP":
+    if facts.api_type in ("HTTP", "REST"):
         return Fix(tool="ensure_lambda_permission", args={"api_id": facts.api_id, "dry_run": True})
     source = f"arn:{arn.split(':')[1]}:execute-api:{facts.region}:{facts.account}:{facts.api_id}/*"
     args = {"FunctionName": arn, "StatementId": f"apigw-{facts.api_id}-invoke"}

@@ -48,29 +48,29 @@ def _exec_logging(facts: Facts, symptom: Symptom) -> Hit | None:
     if rest_on if facts.api_type == "REST" else stage_logging_on(facts, stage):
         return None
     if facts.api_type == "REST":
-        group = (
-            f"arn:aws:logs:{facts.region}:{facts.account}:log-group:API-Gateway-Access-Logs_{facts.api_id}"
-        )
-        group += f"/{name}"
-        patch = [
-            {"op": "replace", "path": "/*/*/logging/loglevel", "value": "ERROR"},
-            {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": group},
-            {
-                "op": "replace",
-                "path": "/accessLogSettings/format",
-                "value": "$context.requestId $context.status "
-                "$context.error.message $context.integrationErrorMessage",
-            },
-        ]
         ev = [seen(STAGES, "methodSettings loggingLevel", level)]
         ev.append(seen(STAGES, "accessLogSettings", stage.get("accessLogSettings")))
-        fix = call("apigateway.update_stage", restApiId=facts.api_id, stageName=name, patchOperations=patch)
-        return Hit(conf, ev, Fix(manual=fix + " (needs the account CloudWatch role)"))
+        return Hit(conf, ev, _rest_logging_fix(facts, str(name)))
     settings: Raw = {**(stage.get("DefaultRouteSettings") or {}), "LoggingLevel": "ERROR"}
     ev = [seen(V2_STAGES, "DefaultRouteSettings.LoggingLevel", None)]
     fix = call("apigatewayv2.update_stage", ApiId=facts.api_id, StageName=name, DefaultRouteSettings=settings)
     return Hit(
         conf, ev, Fix(manual=fix + " (keeps the other route settings; needs the account CloudWatch role)")
+    )
+
+
+def _rest_logging_fix(facts: Facts, stage: str) -> Fix:
+    """deploy_stage turning execution logging on (ERROR); first the account's CloudWatch role when the
+    account was read and has none (an IAM role we cannot create for the user)."""
+    logging = {"logging": {"level": "ERROR"}}
+    args = {"api_id": facts.api_id, "stage_name": stage, "rest": logging, "dry_run": True}
+    if facts.apigw_account is None or facts.apigw_account.get("cloudwatchRoleArn"):
+        return Fix(tool="deploy_stage", args=args)
+    role = "a role apigateway.amazonaws.com may assume, with AmazonAPIGatewayPushToCloudWatchLogs"
+    patch = "[{'op': 'replace', 'path': '/cloudwatchRoleArn', 'value': ROLE_ARN}]"
+    return Fix(
+        manual=f"create {role}; apigateway.update_account(patchOperations={patch}); "
+        f"then deploy_stage(api_id={facts.api_id!r}, stage_name={stage!r}, rest={logging}, dry_run=true)"
     )
 
 

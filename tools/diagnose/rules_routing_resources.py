@@ -91,7 +91,10 @@ def _missing(facts: Facts, symptom: Symptom) -> Hit | None:
     deploy = deploy_call(facts)
     repeats = len(segs) > 1 and segs[0] == facts.match.stage and resolves(facts, verb, join(segs[1:]))
     conf = 0.5 if repeats else 0.7 if _proxy_root(facts, symptom) else 0.9 if facts.resources else 0.6
-    return Hit(conf, ev, Fix(manual=f"{step} + put_integration, then {deploy}"))
+    tool = f"add_route(api_id={api!r}, route={{'route_key': '{verb} {path}', <backend>}}, dry_run=true)"
+    fix = f"{tool}, <backend> being the lambda_arn, http_url, aws_service or mock that serves it"
+    boto = f"{step} + put_integration, {deploy}"
+    return Hit(conf, ev, Fix(manual=f"{fix}, then deploy_stage(deploy=true) (or {boto})"))
 
 
 def _stage_hint(facts: Facts, names: list[str]) -> str:
@@ -131,7 +134,8 @@ def _changes_not_deployed(facts: Facts, symptom: Symptom) -> Hit | None:
     if stage is None or (facts.match.kind == "none" and is_mat(symptom)):
         return None
     name, dep = stage_name_of(stage), stage.get("deploymentId")
-    fix = Fix(manual=deploy_call(facts, name))
+    args = {"api_id": facts.api_id, "stage_name": name, "deploy": True, "dry_run": True}
+    fix = Fix(tool="deploy_stage", args=args)
     ev = [seen(STAGES, f"{name}.deploymentId", dep)]
     newest = newest_deployment(facts)
     if not dep:

@@ -24,6 +24,7 @@ from .rules_traffic_helpers import (
     limit_level,
     plan_keys,
     rest_method_limits,
+    rest_throttle_fix,
     said,
     throttle_signal,
 )
@@ -193,19 +194,7 @@ def _rest_stage_throttle(facts: Facts, symptom: Symptom) -> Hit | None:
             {"throttlingRateLimit": rate, "throttlingBurstLimit": burst},
         )
     ]
-    path = (
-        "/*/*"
-        if key == "*/*"
-        else f"/~1{(facts.match.resource_path or '').strip('/').replace('/', '~1')}/{facts.match.method}"
-    )
-    ops = [
-        {"op": "replace", "path": f"{path}/throttling/rateLimit", "value": str(int(ACCOUNT_RATE))},
-        {"op": "replace", "path": f"{path}/throttling/burstLimit", "value": str(ACCOUNT_BURST)},
-    ]
-    manual = call(
-        "apigateway.update_stage", restApiId=facts.api_id, stageName=facts.match.stage, patchOperations=ops
-    )
-    return Hit(sure or 0.5, evidence, Fix(manual=manual))
+    return Hit(sure or 0.5, evidence, rest_throttle_fix(facts, key, rate, burst))
 
 
 @rule("http-stage-route-throttle-zero")

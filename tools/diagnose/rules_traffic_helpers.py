@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .facts import matched_method_entry, matched_stage, method_settings
+from .facts import matched_method_entry, matched_stage, method_settings, setting_of
 from .model import EvidenceItem, Facts, Fix, Symptom
 from .registry import seen
 
@@ -144,3 +144,31 @@ def http_throttle_fix(facts: Facts, level: str, rate: float | None, burst: float
     else:
         args["throttle"] = fixed
     return Fix(tool="deploy_stage", args=args)
+
+
+def rest_throttle_fix(facts: Facts, key: str, rate: float | None, burst: float | None) -> Fix:
+    """deploy_stage raising the stage's limits ("*/*") or the matched method's; route_throttle replaces every
+    method's limits, so the other methods' own limits go with it unchanged."""
+    args: Raw = {"api_id": facts.api_id, "stage_name": str(facts.match.stage), "dry_run": True}
+    fixed = raised_limits(rate, burst)
+    if key == "*/*":
+        return Fix(tool="deploy_stage", args={**args, "throttle": fixed})
+    every: Raw = (matched_stage(facts) or {}).get("methodSettings") or {}
+    kept = {_method_key(k): _rest_pair(v) for k, v in every.items() if k not in ("*/*", key)}
+    throttles = {k: v for k, v in kept.items() if v is not None}
+    return Fix(tool="deploy_stage", args={**args, "route_throttle": {**throttles, _method_key(key): fixed}})
+
+
+def _method_key(setting: str) -> str:
+    path, verb = setting_of(setting)
+    return f"{verb} /{path}"
+
+
+def _rest_pair(entry: Raw) -> dict[str, float] | None:
+    """A method's own limits as deploy_stage takes them (None: it sets none; AWS shows unset ones as -1)."""
+    if not isinstance(entry, dict):
+        return None
+    rate, burst = entry.get("throttlingRateLimit"), entry.get("throttlingBurstLimit")
+    if rate is None or burst is None or rate < 0 or burst < 0:
+        return None
+    return {"burst": burst, "rate": rate}

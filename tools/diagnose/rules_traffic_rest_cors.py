@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .cors_fixes import cors_fix
+from .cors_fixes import cors_fix, rest_cors_fix
 from .facts import http_cors, matched_resource, method_on
 from .model import Facts, Fix, Symptom
 from .registry import Hit, rule, seen
@@ -50,7 +50,8 @@ def _cors_credentials(facts: Facts, symptom: Symptom) -> Hit | None:
         patchOperations=[op],
     )
     manual = f"{fix} (and return the same allow-listed Origin from the actual method); then {deploy(facts)}"
-    return Hit(0.9 if creds == "'true'" else 0.7, evidence, Fix(manual=manual))
+    ready = rest_cors_fix(facts, symptom, credentials=True)
+    return Hit(0.9 if creds == "'true'" else 0.7, evidence, ready or Fix(manual=manual))
 
 
 def _origin(symptom: Symptom) -> str:
@@ -111,7 +112,8 @@ def _rest_options_missing(facts: Facts, symptom: Symptom) -> Hit | None:
         ),
         deploy(facts),
     ]
-    return Hit(0.9 if preflight else 0.7, evidence, Fix(manual="; ".join(calls)))
+    ready = rest_cors_fix(facts, symptom)
+    return Hit(0.9 if preflight else 0.7, evidence, ready or Fix(manual="; ".join(calls)))
 
 
 @rule("rest-cors-options-method-requires-auth")
@@ -136,7 +138,9 @@ def _rest_options_auth(facts: Facts, symptom: Symptom) -> Hit | None:
     else:
         change = call("apigateway.put_method", **ids, authorizationType="NONE", apiKeyRequired=False)
         change += " with a MOCK integration that returns the Access-Control-Allow-* headers"
-    return Hit(0.9 if name == "OPTIONS" else 0.85, evidence, Fix(manual=f"{change}; then {deploy(facts)}"))
+    ready = rest_cors_fix(facts, symptom) if name == "OPTIONS" else None
+    fix = ready or Fix(manual=f"{change}; then {deploy(facts)}")
+    return Hit(0.9 if name == "OPTIONS" else 0.85, evidence, fix)
 
 
 @rule("rest-cors-response-missing-allow-origin")
@@ -182,7 +186,7 @@ def _rest_response_origin(facts: Facts, symptom: Symptom) -> Hit | None:
         ),
         deploy(facts),
     ]
-    return Hit(0.9, evidence, Fix(manual="; ".join(calls)))
+    return Hit(0.9, evidence, rest_cors_fix(facts, symptom) or Fix(manual="; ".join(calls)))
 
 
 def _gateway_fix(facts: Facts, symptom: Symptom, missing: list[str], by_type: dict[str, Raw]) -> Fix:
@@ -243,4 +247,5 @@ def _rest_gateway_responses(facts: Facts, symptom: Symptom) -> Hit | None:
         confidence = 0.6
     else:
         confidence = 0.85 if status in (401, 403, 429, 502, 503, 504) else 0.7
-    return Hit(confidence, evidence, _gateway_fix(facts, symptom, missing, by_type), cause)
+    fix = rest_cors_fix(facts, symptom) or _gateway_fix(facts, symptom, missing, by_type)
+    return Hit(confidence, evidence, fix, cause)
