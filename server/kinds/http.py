@@ -4,7 +4,6 @@ Independent reads run concurrently."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -24,6 +23,7 @@ from apigw_mcp.tools.kinds.http.live import (
     live_http_api,
     permission_covers,
     source_arns,
+    statement_ids,
 )
 from apigw_mcp.tools.kinds.http.plan_delete import plan_delete_api, plan_leftovers
 from apigw_mcp.tools.kinds.http.plan_stages import kept_throttles, log_group_name
@@ -194,7 +194,7 @@ async def _read_extras(
     wanted = set(desired.functions()) if desired else set()
     missing = [arn for arn, (found, _) in zip(arns, policies, strict=True) if not found and arn in wanted]
     texts = {arn: policy for arn, (_, policy) in zip(arns, policies, strict=True)}
-    ours = [arn for arn, text in texts.items() if live and _has_statement(text, statement_id(live.api_id))]
+    ours = [arn for arn, text in texts.items() if live and statement_id(live.api_id) in statement_ids(text)]
     covered = {arn: _covers(arn, texts[arn], live, desired, rt.region, identity) for arn in arns}
     broad = [w for arn in arns for w in broad_statements(arn, texts[arn], identity.account)]
     exists = {n for n, state in groups.items() if state != "absent"}
@@ -212,10 +212,6 @@ async def _log_group_state(rt: AwsRuntime, name: str, read_tags: bool, identity:
     arn = f"arn:{partition_of(rt.region)}:logs:{rt.region}:{identity.account}:log-group:{name}"
     tags = (await rt.call("logs", "list_tags_for_resource", resourceArn=arn)).get("tags") or {}
     return "managed" if tags.get(MANAGED_TAG) == "true" else "present"
-
-
-def _has_statement(policy: str | None, sid: str) -> bool:
-    return bool(policy) and any(s.get("Sid") == sid for s in json.loads(str(policy)).get("Statement", []))
 
 
 def _covers(

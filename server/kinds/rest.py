@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -179,10 +178,6 @@ class RestKind:
         return Restore(
             parsed.api_id, parsed.name, parsed.created, parsed.deleted, parsed.permissions, [], desired
         )
-
-
-def _sids(policy: str | None) -> set[str]:
-    return {str(s.get("Sid")) for s in json.loads(policy).get("Statement", [])} if policy else set()
 
 
 def _context(inputs: PlanInputs) -> PlanContext:

@@ -212,15 +212,7 @@ def _restored(record: UsageUndoRecord) -> UsagePlanSpec | None:
 
 def _plan(b: Builder, name: str, inputs: PlanInputs) -> Plan:
     summary = f"usage plan {name}: {len(b.steps)} step(s)" if b.steps else f"No changes: usage plan {name}."
-    return Plan(
-        summary=summary,
-        account=inputs.identity.account,
-        region=inputs.scope.region,
-        caller=inputs.identity.arn,
-        steps=b.steps,
-        diff=b.diff,
-        warnings=b.warnings,
-    )
+    return b.plan(summary, inputs.identity.account, inputs.scope.region, inputs.identity.arn)
 
 
 USAGE_PLAN = UsagePlanKind()

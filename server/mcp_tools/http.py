@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -13,12 +13,12 @@ from apigw_mcp.server.kinds.http import HTTP
 from apigw_mcp.server.kinds.rest import REST, LiveRest
 from apigw_mcp.server.mcp_tools.registry import (
     Ctx,
-    MakeChange,
+    Maker,
     Out,
     Register,
     Text,
+    by_kind,
     edit_any_kind,
-    kind_of,
     require_live,
     run_tool,
 )
@@ -263,7 +263,6 @@ def register_auth_tools(tool: Register, rt: Runtime) -> None:
         return await run_tool(rt, by_kind(rt, tool, api_id, makers), dry_run, plan_token, ctx)
 
 
-Maker = Callable[[str], Change[Any, Any]]
 _AUDIENCE = (
     "a REST API's Cognito authorizer accepts tokens of every app client of the pool and cannot check "
     "the audience: leave it out (require scopes to limit callers, or use an HTTP API)"
@@ -276,19 +275,6 @@ def _refuse_for_rest(given: Mapping[str, object], why: str) -> None:
     for field, value in given.items():
         if value not in (None, "", []):
             raise BadInput(field, why)
-
-
-def by_kind(rt: Runtime, tool: str, api_ref: str, makers: Mapping[str, Maker]) -> MakeChange:
-    """The change ``tool`` makes on the API ``api_ref`` names, built by its kind's maker from the id."""
-
-    async def make() -> Change[Any, Any]:
-        kind, found = await kind_of(rt, api_ref)
-        maker = makers.get(kind.name)
-        if maker is None:
-            raise BadInput("api_id", kind.supports(tool) or f"{tool} does not apply to {kind.name} APIs")
-        return maker(found)
-
-    return make
 
 
 def _authorizer_change(

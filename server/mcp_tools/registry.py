@@ -41,6 +41,7 @@ Text = str
 
 
 MakeChange = Callable[[], Change[Any, Any] | Awaitable[Change[Any, Any]]]
+Maker = Callable[[str], Change[Any, Any]]  # the change, given the id of the API it is on
 
 
 async def run_tool(
@@ -81,6 +82,19 @@ async def kind_of(rt: Runtime, api_ref: str) -> tuple[Kind[Any, Any], str]:
     return kind, located.api_id
 
 
+def by_kind(rt: Runtime, tool: str, api_ref: str, makers: Mapping[str, Maker]) -> MakeChange:
+    """The change ``tool`` makes on the API ``api_ref`` names, built by its kind's maker from the id."""
+
+    async def make() -> Change[Any, Any]:
+        kind, found = await kind_of(rt, api_ref)
+        maker = makers.get(kind.name)
+        if maker is None:
+            raise BadInput("api_id", kind.supports(tool) or f"{tool} does not apply to {kind.name} APIs")
+        return maker(found)
+
+    return make
+
+
 async def edit_any_kind(
     rt: Runtime,
     tool: str,
@@ -93,14 +107,13 @@ async def edit_any_kind(
     """A change that edits the live spec of the API named in ``args``, by its kind's edit in ``edits``
     (a kind missing there: the kind says what to do instead)."""
 
-    async def make() -> Change[Any, Any]:
-        kind, api_id = await kind_of(rt, str(args["api_id"]))
-        edit = edits.get(kind.name)
-        if edit is None:
-            raise BadInput("api_id", kind.supports(tool) or f"{tool} does not apply to {kind.name} APIs")
-        return Change(kind, tool, args, lambda live, _: edit(require_live(live)), api_id=api_id)
+    def maker(kind: Kind[Any, Any], edit: Callable[[Any], Any]) -> Maker:
+        return lambda api_id: Change(
+            kind, tool, args, lambda live, _: edit(require_live(live)), api_id=api_id
+        )
 
-    return await run_tool(rt, make, dry_run, plan_token, ctx)
+    makers = {name: maker(KINDS[name], edit) for name, edit in edits.items()}
+    return await run_tool(rt, by_kind(rt, tool, str(args["api_id"]), makers), dry_run, plan_token, ctx)
 
 
 def registrar(server: MCPServer, enabled: set[str]) -> Register:

@@ -13,9 +13,11 @@ from apigw_mcp.server.kinds.registry import kind_of_handle
 from apigw_mcp.server.kinds.rest import REST, LiveRest, RestKind
 from apigw_mcp.server.mcp_tools.registry import (
     Ctx,
+    Maker,
     Out,
     Register,
     Text,
+    by_kind,
     edit_any_kind,
     kind_of,
     require_live,
@@ -71,15 +73,16 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
             "log_format": log_format or None,
         }
 
-        async def make() -> Change[Any, Any]:
-            kind, found_id = await kind_of(rt, api_id)
-            if kind.name == REST.name:
-                return _deploy_rest_stage(found_id, api_id, stage_name, given, rest, deploy)
+        def on_http(_: str) -> Change[Any, Any]:
             if rest is not None:
                 raise BadInput("rest", "REST APIs only: this is an HTTP API")
             return _deploy_http_stage(rt, api_id, stage_name, given, deploy)
 
-        return await run_tool(rt, make, dry_run, plan_token, ctx)
+        makers: dict[str, Maker] = {
+            REST.name: lambda found_id: _deploy_rest_stage(found_id, api_id, stage_name, given, rest, deploy),
+            HTTP.name: on_http,
+        }
+        return await run_tool(rt, by_kind(rt, "deploy_stage", api_id, makers), dry_run, plan_token, ctx)
 
     @tool("delete_stage", "Delete a stage")
     async def delete_stage(
@@ -88,25 +91,23 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
         """Delete a stage and its invoke URL. Needs deletes enabled."""
         args = {"api_id": api_id, "stage_name": stage_name}
 
-        async def make() -> Change[Any, Any]:
-            kind, found_id = await kind_of(rt, api_id)
-            if kind.name == REST.name:
-                return Change(
-                    EXACT_REST,
-                    "delete_stage",
-                    args,
-                    lambda live, _: stage_edits.delete_stage(REST.spec_of(require_live(live)), stage_name),
-                    api_id=found_id,
-                )
-            return Change(
+        makers: dict[str, Maker] = {
+            REST.name: lambda found_id: Change(
+                EXACT_REST,
+                "delete_stage",
+                args,
+                lambda live, _: stage_edits.delete_stage(REST.spec_of(require_live(live)), stage_name),
+                api_id=found_id,
+            ),
+            HTTP.name: lambda _: Change(
                 HTTP,
                 "delete_stage",
                 args,
                 lambda live, _: edits.delete_stage(require_live(live), stage_name),
                 api_id=api_id,
-            )
-
-        return await run_tool(rt, make, dry_run, plan_token, ctx)
+            ),
+        }
+        return await run_tool(rt, by_kind(rt, "delete_stage", api_id, makers), dry_run, plan_token, ctx)
 
     @tool("ensure_lambda_permission", "Ensure Lambda invoke permissions")
     async def ensure_lambda_permission(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from apigw_mcp.tools.engine.plan import DiffRow, Step
+from apigw_mcp.tools.engine.plan import DiffRow, Plan, Step
 
 
 @dataclass
@@ -54,3 +55,22 @@ class Builder:
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+    def summary(self, what: str, api_id: str | None) -> str:
+        """One line for a plan on ``what`` (e.g. "HTTP API 'orders'"): no changes, or calls by effect."""
+        if not self.steps:
+            return f"No changes: {what} ({api_id or '?'}) already matches the request."
+        tally = ", ".join(f"{n} to {effect}" for effect, n in Counter(s.effect for s in self.steps).items())
+        target = f"{what} ({api_id})" if api_id else f"new {what}"
+        return f"{len(self.steps)} AWS call(s) for {target}: {tally}."
+
+    def plan(self, summary: str, account: str, region: str, caller: str) -> Plan:
+        return Plan(
+            summary=summary,
+            account=account,
+            region=region,
+            caller=caller,
+            steps=self.steps,
+            diff=self.diff,
+            warnings=self.warnings,
+        )

@@ -185,6 +185,11 @@ def source_arns(policy: str | None) -> list[str]:
     return arns
 
 
+def statement_ids(policy: str | None) -> set[str]:
+    """The Sids of a Lambda function's resource policy (empty when it has none)."""
+    return {str(s.get("Sid")) for s in json.loads(policy).get("Statement", [])} if policy else set()
+
+
 def permission_covers(patterns: Iterable[str], invoke_arns: Iterable[str]) -> bool:
     pattern_list = list(patterns)
     return all(any(fnmatch.fnmatchcase(arn, p) for p in pattern_list) for arn in invoke_arns)

@@ -42,15 +42,8 @@ def plan_delete_api(live: LiveHttpApi, statements: list[str], ctx: PlanContext) 
         f"Deleting API {live.api_id} loses its id and invoke URL {live.endpoint} for good: "
         "undo recreates routes, authorizers and stages under a new id and URL."
     )
-    return Plan(
-        summary=f"{len(b.steps)} AWS call(s) to delete HTTP API {spec.name!r} ({live.api_id}).",
-        account=ctx.account,
-        region=ctx.scope.region,
-        caller=ctx.identity,
-        steps=b.steps,
-        diff=b.diff,
-        warnings=b.warnings,
-    )
+    summary = f"{len(b.steps)} AWS call(s) to delete HTTP API {spec.name!r} ({live.api_id})."
+    return b.plan(summary, ctx.account, ctx.scope.region, ctx.identity)
 
 
 def plan_leftovers(

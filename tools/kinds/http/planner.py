@@ -64,15 +64,7 @@ def plan_http_api(
     plan_stages(b, desired, live, api_id, extras.deploy)
     _permissions(b, desired, extras.permissions, api_id, ctx)
     _warn(b, desired, live, extras.deploy)
-    return Plan(
-        summary=summary(desired.name, live, b),
-        account=ctx.account,
-        region=ctx.scope.region,
-        caller=ctx.identity,
-        steps=b.steps,
-        diff=b.diff,
-        warnings=b.warnings,
-    )
+    return b.plan(summary(desired.name, live, b), ctx.account, ctx.scope.region, ctx.identity)
 
 
 def _create_api(b: Builder, desired: HttpApiSpec) -> None:
@@ -206,11 +198,4 @@ def _uneven_stages(b: Builder, desired: HttpApiSpec) -> None:
 
 
 def summary(name: str, live: LiveHttpApi | None, b: Builder) -> str:
-    if not b.steps:
-        return f"No changes: HTTP API {name!r} ({live.api_id if live else '?'}) already matches the request."
-    counts: dict[str, int] = {}
-    for step in b.steps:
-        counts[step.effect] = counts.get(step.effect, 0) + 1
-    tally = ", ".join(f"{n} to {effect}" for effect, n in counts.items())
-    target = f"HTTP API {name!r} ({live.api_id})" if live else f"new HTTP API {name!r}"
-    return f"{len(b.steps)} AWS call(s) for {target}: {tally}."
+    return b.summary(f"HTTP API {name!r}", live.api_id if live else None)

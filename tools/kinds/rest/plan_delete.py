@@ -46,12 +46,5 @@ def plan_delete_rest_api(live: LiveRestApi, ctx: PlanContext, statements: list[s
         f"Deleting REST API {live.api_id} loses its id and invoke URLs for good, with every stage, "
         "API key association and usage plan stage that names it."
     )
-    return Plan(
-        summary=f"{len(b.steps)} AWS call(s) to delete REST API {spec.name!r} ({live.api_id}).",
-        account=ctx.account,
-        region=ctx.scope.region,
-        caller=ctx.identity,
-        steps=b.steps,
-        diff=b.diff,
-        warnings=b.warnings,
-    )
+    summary = f"{len(b.steps)} AWS call(s) to delete REST API {spec.name!r} ({live.api_id})."
+    return b.plan(summary, ctx.account, ctx.scope.region, ctx.identity)

@@ -84,15 +84,7 @@ def plan_rest_api(
             account_cloudwatch_role=cloudwatch_role,
         )
     _deployment_warning(b, live)
-    return Plan(
-        summary=summary(desired.name, live, b),
-        account=ctx.account,
-        region=ctx.scope.region,
-        caller=ctx.identity,
-        steps=b.steps,
-        diff=b.diff,
-        warnings=b.warnings,
-    )
+    return b.plan(summary(desired.name, live, b), ctx.account, ctx.scope.region, ctx.identity)
 
 
 def build_rest_api(
@@ -287,11 +279,4 @@ def _warn(b: Builder, desired: RestApiSpec) -> None:
 
 
 def summary(name: str, live: LiveRestApi | None, b: Builder) -> str:
-    if not b.steps:
-        return f"No changes: REST API {name!r} ({live.api_id if live else '?'}) already matches the request."
-    counts: dict[str, int] = {}
-    for step in b.steps:
-        counts[step.effect] = counts.get(step.effect, 0) + 1
-    tally = ", ".join(f"{n} to {effect}" for effect, n in counts.items())
-    target = f"REST API {name!r} ({live.api_id})" if live else f"new REST API {name!r}"
-    return f"{len(b.steps)} AWS call(s) for {target}: {tally}."
+    return b.summary(f"REST API {name!r}", live.api_id if live else None)
