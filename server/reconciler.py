@@ -50,6 +50,7 @@ class Change(Generic[LiveT, SpecT]):
     may_be_missing: bool = False
     deploy: Collection[str] = ()
     deploy_if_changed: bool = False
+    exact_stages: bool = False  # the desired stages are the whole list: a live one left out goes
     notes: list[str] = field(default_factory=list)
     drop_log_groups: Collection[str] = ()
     drop_permissions: Collection[str] = ()
@@ -225,6 +226,7 @@ def _plan(
         permissions=covered,
         deploy=change.deploy,
         deploy_if_changed=change.deploy_if_changed,
+        exact_stages=change.exact_stages,
         drop_log_groups=change.drop_log_groups,
         drop_statements=[arn for arn in change.drop_permissions if arn in extras.statements],
     )

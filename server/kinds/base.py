@@ -71,6 +71,7 @@ class PlanInputs:
     drop_log_groups: Collection[str]
     drop_statements: Collection[str]
     deploy_if_changed: bool = False
+    exact_stages: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from apigw_mcp.tools.kinds.rest.plan_checks import check_rest_spec
 from apigw_mcp.tools.kinds.rest.plan_delete import plan_delete_rest_api
 from apigw_mcp.tools.kinds.rest.planner import plan_rest_api, source_arn
 from apigw_mcp.tools.kinds.rest.spec import RestApiSpec
+from apigw_mcp.tools.kinds.rest.stage_edits import exact_stages_plan, with_canary_rollbacks
 from apigw_mcp.tools.kinds.rest.stage_live import LiveRestStage, live_rest_stages
 
 
@@ -120,6 +121,10 @@ class RestKind:
         return Extras(covered, ours, set(), missing, broad, [], set())
 
     def plan(self, desired: RestApiSpec, live: LiveRest | None, inputs: PlanInputs) -> Plan:
+        """With ``inputs.exact_stages`` (delete_stage, undo) a live stage the spec leaves out is deleted and a
+        live canary it leaves out is rolled back; otherwise both are left as they are."""
+        if live is not None and inputs.exact_stages:
+            desired = with_canary_rollbacks(desired, live.stages)
         plan = plan_rest_api(
             live.api if live else None,
             desired,
@@ -130,6 +135,8 @@ class RestKind:
             deploy_if_changed=inputs.deploy_if_changed,
             cloudwatch_role=live.cloudwatch_role if live else None,
         )
+        if live is not None and inputs.exact_stages:
+            plan = exact_stages_plan(plan, live.api, live.stages, desired)
         return _drop_statements(plan, live, desired, inputs)
 
     def plan_delete(self, live: LiveRest | None, inputs: PlanInputs) -> Plan:

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from apigw_mcp.server.aws import Identity
-from apigw_mcp.server.kinds.base import Kind, LiveT, PlanInputs, Restore, SpecT
+from apigw_mcp.server.kinds.base import Kind, LiveT, Restore, SpecT
 from apigw_mcp.server.kinds.http import HTTP
 from apigw_mcp.server.kinds.registry import kind_of_handle
-from apigw_mcp.server.kinds.rest import REST, LiveRest, RestKind
+from apigw_mcp.server.kinds.rest import REST, LiveRest
 from apigw_mcp.server.mcp_tools.registry import (
     Ctx,
     Maker,
@@ -27,7 +27,6 @@ from apigw_mcp.server.reconciler import Change
 from apigw_mcp.server.runtime import Runtime
 from apigw_mcp.tools.engine.errors import BadInput
 from apigw_mcp.tools.engine.handle import open_handle
-from apigw_mcp.tools.engine.plan import Plan
 from apigw_mcp.tools.kinds.http import edits
 from apigw_mcp.tools.kinds.http.inputs import ApiRef, StageName
 from apigw_mcp.tools.kinds.http.live import LiveHttpApi
@@ -93,11 +92,12 @@ def register_stage_tools(tool: Register, rt: Runtime) -> None:
 
         makers: dict[str, Maker] = {
             REST.name: lambda found_id: Change(
-                EXACT_REST,
+                REST,
                 "delete_stage",
                 args,
                 lambda live, _: stage_edits.delete_stage(REST.spec_of(require_live(live)), stage_name),
                 api_id=found_id,
+                exact_stages=True,
             ),
             HTTP.name: lambda _: Change(
                 HTTP,
@@ -183,28 +183,11 @@ def _deploy_rest_stage(
     return Change(REST, "deploy_stage", args, desired, api_id=found_id, deploy=[stage_name] if deploy else [])
 
 
-class ExactStagesRest(RestKind):
-    """REST, reading the desired spec's stages as the whole list: a live stage it leaves out is deleted and
-    a live canary it leaves out is rolled back (delete_stage, and undo, which restores a whole API)."""
-
-    def plan(self, desired: RestApiSpec, live: LiveRest | None, inputs: PlanInputs) -> Plan:
-        if live is None:
-            return super().plan(desired, live, inputs)
-        desired = stage_edits.with_canary_rollbacks(desired, live.stages)
-        return stage_edits.exact_stages_plan(
-            super().plan(desired, live, inputs), live.api, live.stages, desired
-        )
-
-
-EXACT_REST = ExactStagesRest()
-
-
 def _undo_change(rt: Runtime, handle: str) -> Change[Any, Any]:
     """An ordinary change to the handle's before-state; what it restores is checked like any input."""
     try:
         kind_name, record = open_handle(handle, rt.signer)
         kind = kind_of_handle(kind_name)
-        kind = EXACT_REST if kind.name == REST.name else kind
         restoring = kind.restore(record)
     except ValueError as error:
         raise BadInput("handle", str(error)) from None
@@ -235,4 +218,5 @@ def _restore_change(
         drop_permissions=record.permissions,
         add_permissions=record.deleted,
         field_prefix="handle.",
+        exact_stages=True,  # a record holds the whole before-state, its stages included
     )
